@@ -1,0 +1,65 @@
+# ROX Warehouse: `make demo` builds the demo warehouse end to end, `make test` runs every check.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+CUSTOMERS ?= 5000
+SEED ?= 42
+
+# Defaults that work from a fresh clone; override any of them in the environment.
+export ROX_WAREHOUSE ?= $(CURDIR)/warehouse/rox.duckdb
+export ROX_LANDING_DIR ?= $(CURDIR)/data/landing
+export ROX_ARCHIVE_DIR ?= $(CURDIR)/data/archive
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export OPENBLAS_NUM_THREADS ?= 1
+
+.PHONY: help install manifest generate materialize demo ui test lint format clean
+
+help:
+	@echo "make demo   - create .venv, install, build the demo warehouse end to end, print a summary"
+	@echo "make test   - lint, then the whole test suite"
+	@echo "make ui     - Dagster UI on http://127.0.0.1:3000 (asset graph, lineage, runs)"
+	@echo "make clean  - remove the generated data, warehouse, dbt target and local Dagster runs"
+
+# The install stamp changes only when the dependencies do, so a second `make install` is instant.
+$(BIN)/.installed: pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/.installed
+
+# dbt's manifest, which the Dagster definitions read.
+manifest: install
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+
+generate: install
+	$(BIN)/python -m demo.generate --customers $(CUSTOMERS) --seed $(SEED)
+
+materialize: manifest
+	$(BIN)/dagster asset materialize -m orchestration.definitions --select '*'
+
+demo: generate materialize
+	@$(BIN)/python -m demo.summary
+
+ui: manifest
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint manifest
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf data warehouse dbt_project/target dbt_project/logs logs
+	find .dagster -mindepth 1 ! -name dagster.yaml -exec rm -rf {} +

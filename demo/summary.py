@@ -1,0 +1,101 @@
+"""Print what the warehouse holds: tables and row counts, headline KPIs, where to look next.
+
+python -m demo.summary
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from ingest.settings import warehouse_path
+
+LAYERS = ("raw", "staging", "intermediate", "marts")
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
+    """(schema, table, rows) for every table and view of the warehouse layers."""
+    tables = con.execute(
+        """
+        select table_schema, table_name
+        from information_schema.tables
+        where table_schema in (select unnest(?::varchar[]))
+        """,
+        [list(LAYERS)],
+    ).fetchall()
+    order = {layer: i for i, layer in enumerate(LAYERS)}
+    tables.sort(key=lambda t: (order[t[0]], t[1]))
+    return [
+        (schema, name, con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0])
+        for schema, name in tables
+        if name != "pseudonym_salt"
+    ]
+
+
+def headline_kpis(con: duckdb.DuckDBPyConnection) -> dict[str, object] | None:
+    """The latest month of marts.business_kpis, or None before the marts exist."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'business_kpis'"
+    ).fetchall()[0][0]
+    if not exists:
+        return None
+    frame = con.execute("select * from marts.business_kpis order by month_start desc limit 1").df()
+    return frame.iloc[0].to_dict() if len(frame) else None
+
+
+def _fmt(value: object, kind: str) -> str:
+    if value is None or value != value:  # None or NaN
+        return "n/a"
+    if kind == "eur":
+        return f"EUR {float(value):,.2f}"
+    if kind == "pct":
+        return f"{100 * float(value):.1f}%"
+    return f"{int(value):,}"
+
+
+def render(path: Path) -> str:
+    with duckdb.connect(str(path), read_only=True) as con:
+        counts = table_counts(con)
+        kpis = headline_kpis(con)
+        rejected = next((n for s, t, n in counts if (s, t) == ("raw", "rejected_rows")), 0)
+    lines = ["", "ROX Warehouse: demo build complete", "", "Tables (rows):"]
+    for schema, name, rows in counts:
+        lines.append(f"  {schema + '.' + name:<42} {rows:>12,}")
+    if kpis:
+        month = kpis["month_start"]
+        lines += [
+            "",
+            f"Headline KPIs, {month:%B %Y}:",
+            f"  customers              {_fmt(kpis['customers'], 'int')}",
+            f"  active customers       {_fmt(kpis['active_customers'], 'int')}",
+            f"  new customers          {_fmt(kpis['new_customers'], 'int')}",
+            f"  revenue                {_fmt(kpis['revenue_eur'], 'eur')}",
+            f"  margin                 {_fmt(kpis['margin_eur'], 'eur')}",
+            f"  CAC                    {_fmt(kpis['cac_eur'], 'eur')}",
+            f"  cost to serve          {_fmt(kpis['cost_to_serve_eur'], 'eur')} / active customer",
+            f"  churn rate             {_fmt(kpis['churn_rate'], 'pct')}",
+            f"  repeat-purchase rate   {_fmt(kpis['repeat_purchase_rate'], 'pct')}",
+            f"  return rate            {_fmt(kpis['return_rate'], 'pct')}",
+        ]
+    lines += [
+        "",
+        f"Rejected rows: {rejected:,} (details in raw.rejected_rows)",
+        f"Warehouse (DuckDB): {path}",
+        "Open the asset graph and lineage: make ui, then http://127.0.0.1:3000",
+        f"Query it: duckdb.connect('{path}', read_only=True).sql('from marts.business_kpis')",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    path = warehouse_path()
+    if not path.exists():
+        raise SystemExit(f"no warehouse at {path}: run `make demo` first")
+    print(render(path))
+
+
+if __name__ == "__main__":
+    main()

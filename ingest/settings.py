@@ -1,0 +1,46 @@
+"""Paths and settings read from the environment, with defaults that work from a fresh clone.
+
+Relative paths are resolved against the repository root, so the Dagster process, dbt (which runs
+in `dbt_project/`) and the CLI scripts all see the same files.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+DEFAULTS = {
+    "ROX_WAREHOUSE": "warehouse/rox.duckdb",
+    "ROX_LANDING_DIR": "data/landing",
+    "ROX_ARCHIVE_DIR": "data/archive",
+}
+
+
+def _resolve(name: str) -> Path:
+    path = Path(os.environ.get(name) or DEFAULTS[name]).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file of the warehouse (`ROX_WAREHOUSE`)."""
+    return _resolve("ROX_WAREHOUSE")
+
+
+def landing_dir() -> Path:
+    """Where source exports land (`ROX_LANDING_DIR`)."""
+    return _resolve("ROX_LANDING_DIR")
+
+
+def archive_dir() -> Path:
+    """Immutable, content-addressed copies of every file loaded (`ROX_ARCHIVE_DIR`)."""
+    return _resolve("ROX_ARCHIVE_DIR")
+
+
+def export_resolved_paths() -> None:
+    """Write the absolute paths back to the environment so child processes (dbt) agree."""
+    os.environ["ROX_WAREHOUSE"] = str(warehouse_path())
+    os.environ["ROX_LANDING_DIR"] = str(landing_dir())
+    os.environ["ROX_ARCHIVE_DIR"] = str(archive_dir())

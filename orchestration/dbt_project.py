@@ -1,0 +1,50 @@
+"""The dbt project as Dagster sees it, and how its nodes become assets."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+from ingest.settings import DBT_PROJECT_DIR
+
+rox_dbt_project = DbtProject(
+    project_dir=DBT_PROJECT_DIR,
+    profiles_dir=DBT_PROJECT_DIR,
+    target=os.environ.get("ROX_DBT_TARGET", "duckdb"),
+)
+# Under `dagster dev` the manifest is rebuilt on load; elsewhere `make manifest` builds it.
+rox_dbt_project.prepare_if_dev()
+
+LAYER_OWNERS = {
+    "staging": ["team:data-engineering"],
+    "intermediate": ["team:data-engineering"],
+    "marts": ["team:cx-analytics"],
+}
+
+
+def _layer(props: Mapping[str, Any]) -> str | None:
+    fqn = props.get("fqn") or []
+    return fqn[1] if props.get("resource_type") == "model" and len(fqn) > 2 else None
+
+
+class RoxDbtTranslator(DagsterDbtTranslator):
+    """Models are keyed `<layer>/<model>` and grouped by layer; sources stay `raw/<table>`."""
+
+    def __init__(self) -> None:
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_code_references=False))
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        layer = _layer(dbt_resource_props)
+        if layer:
+            return dg.AssetKey([layer, dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return _layer(dbt_resource_props) or super().get_group_name(dbt_resource_props)
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        return LAYER_OWNERS.get(_layer(dbt_resource_props) or "", [])

@@ -1,0 +1,30 @@
+"""The Dagster code location: `defs`, loaded by workspace.yaml."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ingest.settings import export_resolved_paths
+from orchestration.assets.dbt import dbt_layer_assets
+from orchestration.assets.ingest import pseudonym_salt, raw_crm_assets
+from orchestration.checks.raw_crm import raw_crm_checks
+from orchestration.resources import build_resources
+from orchestration.schedules import daily_refresh_job, daily_refresh_schedule
+
+
+def build_definitions() -> dg.Definitions:
+    """Definitions bound to the paths in the environment (tests call this after setting them)."""
+    export_resolved_paths()
+    return dg.Definitions(
+        assets=[pseudonym_salt, *raw_crm_assets, *dbt_layer_assets],
+        asset_checks=raw_crm_checks,
+        jobs=[daily_refresh_job],
+        schedules=[daily_refresh_schedule],
+        resources=build_resources(),
+        # One process runs the steps in order: DuckDB takes one writer at a time anyway, and a
+        # process per step would pay the imports (dagster, dbt, GE) again for every step.
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions()

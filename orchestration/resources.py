@@ -1,0 +1,49 @@
+"""Resources: the DuckDB warehouse, the dbt CLI and the pseudonymisation salt.
+
+Both Dagster and dbt read the warehouse path from `ROX_WAREHOUSE` (see ingest/settings.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+from dagster_duckdb import DuckDBResource
+
+from ingest.settings import warehouse_path
+from orchestration.dbt_project import rox_dbt_project
+
+# DuckDB takes one writer per file: every step that opens the warehouse runs in this pool,
+# whose limit is 1 (`.dagster/dagster.yaml`, concurrency.pools.default_limit).
+WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+class PseudonymSalt(dg.ConfigurableResource):
+    """The secret salt for pseudonymous keys; None keeps the stored salt (or makes one)."""
+
+    salt: str | None = None
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this Python (the project's venv), else the one on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def build_resources() -> dict[str, object]:
+    warehouse = warehouse_path()
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    salt = (
+        PseudonymSalt(salt=dg.EnvVar("ROX_PSEUDONYM_SALT"))
+        if os.environ.get("ROX_PSEUDONYM_SALT")
+        else PseudonymSalt()
+    )
+    return {
+        "duckdb": DuckDBResource(database=str(warehouse)),
+        "dbt": DbtCliResource(project_dir=rox_dbt_project, dbt_executable=dbt_executable()),
+        "pseudonym_salt": salt,
+    }
