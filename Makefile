@@ -15,6 +15,8 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export OPENBLAS_NUM_THREADS ?= 1
+# The venv's tools first: `dagster dev` runs `dbt parse` by name.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: help install manifest generate materialize demo ui test lint format clean
 
@@ -40,8 +42,12 @@ manifest: install
 generate: install
 	$(BIN)/python -m demo.generate --customers $(CUSTOMERS) --seed $(SEED)
 
+# The full Dagster log goes to a file; its tail is shown if the run fails.
 materialize: manifest
-	$(BIN)/dagster asset materialize -m orchestration.definitions --select '*'
+	@mkdir -p logs
+	@echo "materialising every asset (log: logs/materialize.log) ..."
+	@$(BIN)/dagster asset materialize -m orchestration.definitions --select '*' \
+		> logs/materialize.log 2>&1 || (tail -n 80 logs/materialize.log; exit 1)
 
 demo: generate materialize
 	@$(BIN)/python -m demo.summary
