@@ -18,12 +18,13 @@ export OPENBLAS_NUM_THREADS ?= 1
 # The venv's tools first: `dagster dev` runs `dbt parse` by name.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help install manifest generate materialize demo ui test lint format clean
+.PHONY: help install manifest generate materialize demo ui test test-spark lint format clean
 
 help:
 	@echo "make demo   - create .venv, install, build the demo warehouse end to end, print a summary"
 	@echo "make test   - lint, then the whole test suite"
 	@echo "make ui     - Dagster UI on http://127.0.0.1:3000 (asset graph, lineage, runs)"
+	@echo "make test-spark - only the test that the dbt models give the same marts on Spark"
 	@echo "make clean  - remove the generated data, warehouse, dbt target and local Dagster runs"
 
 # The install stamp changes only when the dependencies do, so a second `make install` is instant.
@@ -66,6 +67,10 @@ format: install
 test: lint manifest
 	$(BIN)/python -m pytest -q
 
+# Only the DuckDB-vs-Spark parity test (also part of `make test`).
+test-spark: manifest
+	$(BIN)/python -m pytest -q -m spark
+
 clean:
-	rm -rf data warehouse dbt_project/target dbt_project/logs logs
+	rm -rf data warehouse dbt_project/target dbt_project/logs logs spark-warehouse
 	find .dagster -mindepth 1 ! -name dagster.yaml -exec rm -rf {} +

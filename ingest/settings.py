@@ -16,6 +16,7 @@ DEFAULTS = {
     "ROX_WAREHOUSE": "warehouse/rox.duckdb",
     "ROX_LANDING_DIR": "data/landing",
     "ROX_ARCHIVE_DIR": "data/archive",
+    "ROX_RAW_PARQUET_DIR": "warehouse/parquet/raw",
 }
 
 
@@ -39,8 +40,14 @@ def archive_dir() -> Path:
     return _resolve("ROX_ARCHIVE_DIR")
 
 
+def raw_parquet_dir() -> Path:
+    """Parquet copies of the raw tables, read by dbt on Spark (`ROX_RAW_PARQUET_DIR`)."""
+    return _resolve("ROX_RAW_PARQUET_DIR")
+
+
 def export_resolved_paths() -> None:
     """Write the absolute paths back to the environment so child processes (dbt) agree."""
     os.environ["ROX_WAREHOUSE"] = str(warehouse_path())
     os.environ["ROX_LANDING_DIR"] = str(landing_dir())
     os.environ["ROX_ARCHIVE_DIR"] = str(archive_dir())
+    os.environ["ROX_RAW_PARQUET_DIR"] = str(raw_parquet_dir())

@@ -5,8 +5,9 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.crm import CRM_SOURCES
 from ingest.csv_loader import CsvSource, load_csv_source
+from ingest.parquet_export import export_table_parquet
 from ingest.pseudonym import ensure_salt
-from ingest.settings import archive_dir, landing_dir
+from ingest.settings import archive_dir, landing_dir, raw_parquet_dir
 from orchestration.resources import WAREHOUSE_POOL, PseudonymSalt
 
 RAW_GROUP = "raw"
@@ -24,6 +25,7 @@ OWNERS = ["team:data-engineering"]
 def pseudonym_salt(duckdb: DuckDBResource, pseudonym_salt: PseudonymSalt) -> dg.MaterializeResult:
     with duckdb.get_connection() as con:
         origin = ensure_salt(con, pseudonym_salt.salt)
+        export_table_parquet(con, "raw", "pseudonym_salt", raw_parquet_dir())
     return dg.MaterializeResult(metadata={"salt_origin": origin})
 
 
@@ -46,6 +48,7 @@ def build_raw_asset(source: CsvSource) -> dg.AssetsDefinition:
         with duckdb.get_connection() as con:
             report = load_csv_source(con, source, landing_dir(), archive_dir())
             total = con.execute(f"select count(*) from {source.table}").fetchall()[0][0]
+            parquet = export_table_parquet(con, "raw", source.name, raw_parquet_dir())
         for name in report.files_loaded:
             context.log.info(f"loaded {name}")
         if report.rows_rejected:
@@ -59,6 +62,7 @@ def build_raw_asset(source: CsvSource) -> dg.AssetsDefinition:
                 "rows_loaded": report.rows_loaded,
                 "rows_rejected": report.rows_rejected,
                 "dagster/row_count": total,
+                "parquet_copy": dg.MetadataValue.path(str(parquet)),
                 "files": dg.MetadataValue.md(
                     "\n".join(
                         f"- `{f.file_name}` sha256 `{f.sha256[:12]}`: "
