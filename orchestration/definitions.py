@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from ingest.settings import export_resolved_paths
+from orchestration.assets.clv import clv_marts
 from orchestration.assets.dbt import dbt_layer_assets
 from orchestration.assets.ingest import pseudonym_salt, raw_crm_assets
 from orchestration.checks.raw_crm import raw_crm_checks
@@ -16,7 +17,7 @@ def build_definitions() -> dg.Definitions:
     """Definitions bound to the paths in the environment (tests call this after setting them)."""
     export_resolved_paths()
     return dg.Definitions(
-        assets=[pseudonym_salt, *raw_crm_assets, *dbt_layer_assets],
+        assets=[pseudonym_salt, *raw_crm_assets, *dbt_layer_assets, clv_marts],
         asset_checks=raw_crm_checks,
         jobs=[daily_refresh_job],
         schedules=[daily_refresh_schedule],

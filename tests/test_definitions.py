@@ -26,8 +26,14 @@ STAGING = [
     "stg_salesforce__orders",
     "stg_zendesk__tickets",
 ]
-INTERMEDIATE = ["int_customer_months", "int_customers", "int_month_spine"]
-MARTS = ["business_kpis"]
+INTERMEDIATE = [
+    "int_customer_months",
+    "int_customer_rfm",
+    "int_customer_rfm_backtest",
+    "int_customers",
+    "int_month_spine",
+]
+MARTS = ["business_kpis", "clv_backtest", "clv_by_segment", "customer_clv"]
 
 
 @pytest.fixture(scope="module")

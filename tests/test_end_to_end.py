@@ -113,3 +113,31 @@ def test_a_failing_raw_check_stops_staging(small_demo, dbt_manifest, tmp_path) -
             for r in con.execute("select schema_name from information_schema.schemata").fetchall()
         }
     assert "staging" not in schemas and "marts" not in schemas
+
+
+def test_customer_clv_is_finite_and_planted_churners_look_less_alive(built, small_demo) -> None:
+    _, warehouse = built
+    hidden = small_demo.landing / "ground_truth_customers.parquet"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        clv = con.execute(
+            """
+            select truth.dropped_out, clv.p_alive, clv.clv_12m_eur, clv.clv_horizon_eur
+            from marts.customer_clv as clv
+            join (
+                select sha256(concat(salt.salt, h.account_id)) as customer_key, h.dropped_out
+                from read_parquet(?) as h
+                cross join raw.pseudonym_salt as salt
+            ) as truth using (customer_key)
+            """,
+            [str(hidden)],
+        ).df()
+        customers = con.execute("select count(*) from intermediate.int_customer_rfm").fetchall()
+        segments = con.execute("select sum(customers) from marts.clv_by_segment").fetchall()
+        backtests = con.execute(
+            "select count(*), min(correlation) from marts.clv_backtest"
+        ).fetchall()
+    assert len(clv) == customers[0][0] == segments[0][0]
+    assert clv[["p_alive", "clv_12m_eur", "clv_horizon_eur"]].notna().all().all()
+    by_truth = clv.groupby("dropped_out")["p_alive"].mean()
+    assert by_truth[True] < by_truth[False] - 0.1
+    assert backtests[0][0] == 1 and backtests[0][1] > 0.3
