@@ -9,16 +9,21 @@ A crash before the commit leaves nothing behind, so a re-run loads the file exac
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from ingest.landing import archive_file, file_sha256, landed_files
+from ingest.load_log import (
+    RAW_SCHEMA,
+    already_loaded,
+    ensure_bookkeeping_tables,
+    now_utc,
+    record_load,
+)
 from ingest.sql import checked_identifier, quote_identifier, quote_literal
 
-RAW_SCHEMA = "raw"
 METADATA_COLUMNS = (
     ("_extra", "VARCHAR"),
     ("_source_file", "VARCHAR"),
@@ -97,39 +102,6 @@ class LoadReport:
     @property
     def files_skipped(self) -> list[str]:
         return [f.file_name for f in self.files if f.skipped]
-
-
-def ensure_bookkeeping_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"create schema if not exists {RAW_SCHEMA}")
-    con.execute(
-        f"""
-        create table if not exists {RAW_SCHEMA}.load_log (
-            source varchar not null,
-            file_name varchar not null,
-            file_sha256 varchar not null,
-            archive_path varchar not null,
-            file_bytes bigint not null,
-            rows_loaded bigint not null,
-            rows_rejected bigint not null,
-            extra_columns varchar,
-            loaded_at timestamp not null
-        )
-        """
-    )
-    con.execute(
-        f"""
-        create table if not exists {RAW_SCHEMA}.rejected_rows (
-            source varchar not null,
-            file_name varchar not null,
-            file_sha256 varchar not null,
-            line_number bigint,
-            field varchar,
-            reason varchar not null,
-            raw_text varchar,
-            rejected_at timestamp not null
-        )
-        """
-    )
 
 
 def ensure_source_table(con: duckdb.DuckDBPyConnection, source: CsvSource) -> None:
@@ -212,7 +184,7 @@ def _load_file(
     header = read_header(archived)
     check_columns(source, header, path.name)
     select, extras = _select_list(source, header)
-    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    loaded_at = now_utc()
     con.execute("drop table if exists rox_reject_errors")
     con.execute("drop table if exists rox_reject_scans")
     con.begin()
@@ -234,20 +206,10 @@ def _load_file(
         rejected_lines = con.execute(
             "select count(distinct line) from rox_reject_errors"
         ).fetchall()[0][0]
-        con.execute(
-            f"insert into {RAW_SCHEMA}.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                source.name,
-                path.name,
-                sha256,
-                str(archived),
-                archived.stat().st_size,
-                rows_loaded,
-                rejected_lines,
-                ",".join(extras) or None,
-                loaded_at,
-            ],
-        )
+        record_load(
+            con, source.name, path.name, sha256, archived, rows_loaded, rejected_lines, loaded_at,
+            extras,
+        )  # fmt: skip
         con.commit()
     except duckdb.Error as err:
         con.rollback()
@@ -272,11 +234,7 @@ def load_csv_source(
     report = LoadReport(source.name)
     for path in landed_files(landing_root, source.folder, source.pattern):
         sha256 = file_sha256(path)
-        seen = con.execute(
-            f"select count(*) from {RAW_SCHEMA}.load_log where source = ? and file_sha256 = ?",
-            [source.name, sha256],
-        ).fetchall()[0][0]
-        if seen:
+        if already_loaded(con, source.name, sha256):
             report.files.append(FileLoad(path.name, sha256, 0, 0, skipped=True))
             continue
         archived = archive_file(path, archive_root, source.name, sha256)
