@@ -44,7 +44,7 @@ class SuiteOutcome:
 def _outcome(expect: Expect, result) -> ExpectationOutcome:
     details = result.result or {}
     observed = details.get("observed_value")
-    if observed is None and "unexpected_percent" in details:
+    if observed is None and details.get("unexpected_percent") is not None:
         observed = f"{details['unexpected_percent']:.2f}% unexpected"
     samples = details.get("partial_unexpected_list") or []
     return ExpectationOutcome(

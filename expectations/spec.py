@@ -16,19 +16,20 @@ class Expect:
 
     type: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+    # Columns a row condition reads, so the runner loads them too.
+    condition_columns: tuple[str, ...] = ()
 
     @property
     def columns(self) -> list[str]:
         if "column" in self.kwargs:
-            return [self.kwargs["column"]]
-        return list(self.kwargs.get("column_list", []))
+            return [self.kwargs["column"], *self.condition_columns]
+        return [*self.kwargs.get("column_list", []), *self.condition_columns]
 
     @property
     def label(self) -> str:
-        args = ", ".join(
-            f"{k}={v}" for k, v in self.kwargs.items() if k not in ("column", "column_list")
-        )
-        target = ", ".join(self.columns)
+        hidden = ("column", "column_list", "condition_parser")
+        args = ", ".join(f"{k}={v}" for k, v in self.kwargs.items() if k not in hidden)
+        target = ", ".join(c for c in self.columns if c not in self.condition_columns)
         return f"{self.type}({target}{'; ' + args if args else ''})"
 
 
@@ -43,6 +44,25 @@ def unique_within_file(column: str) -> Expect:
 
 def at_least(column: str, minimum: float) -> Expect:
     return Expect("ExpectColumnValuesToBeBetween", {"column": column, "min_value": minimum})
+
+
+def between_where(column: str, low: float, high: float, where_column: str, equals: str) -> Expect:
+    """`column` within [low, high] on the rows where `where_column` equals `equals`."""
+    return Expect(
+        "ExpectColumnValuesToBeBetween",
+        {
+            "column": column,
+            "min_value": low,
+            "max_value": high,
+            "row_condition": f'{where_column}=="{equals}"',
+            "condition_parser": "pandas",
+        },
+        condition_columns=(where_column,),
+    )
+
+
+def unique_together(*columns: str) -> Expect:
+    return Expect("ExpectCompoundColumnsToBeUnique", {"column_list": list(columns)})
 
 
 def in_set(column: str, values: list[str]) -> Expect:

@@ -17,6 +17,7 @@ DEFAULTS = {
     "ROX_LANDING_DIR": "data/landing",
     "ROX_ARCHIVE_DIR": "data/archive",
     "ROX_RAW_PARQUET_DIR": "warehouse/parquet/raw",
+    "ROX_SURVEY_MAPPING": "config/survey_mapping.yml",
 }
 
 
@@ -43,6 +44,11 @@ def archive_dir() -> Path:
 def raw_parquet_dir() -> Path:
     """Parquet copies of the raw tables, read by dbt on Spark (`ROX_RAW_PARQUET_DIR`)."""
     return _resolve("ROX_RAW_PARQUET_DIR")
+
+
+def survey_mapping_path() -> Path:
+    """The survey mapping: what each survey question measures (`ROX_SURVEY_MAPPING`)."""
+    return _resolve("ROX_SURVEY_MAPPING")
 
 
 def export_resolved_paths() -> None:

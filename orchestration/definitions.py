@@ -8,7 +8,8 @@ from ingest.settings import export_resolved_paths
 from orchestration.assets.clv import clv_marts
 from orchestration.assets.dbt import dbt_layer_assets
 from orchestration.assets.ingest import pseudonym_salt, raw_crm_assets
-from orchestration.checks.raw_crm import raw_crm_checks
+from orchestration.assets.surveys import survey_answers, survey_files_sensor, survey_refresh_job
+from orchestration.checks.suites import raw_suite_checks
 from orchestration.resources import build_resources
 from orchestration.schedules import daily_refresh_job, daily_refresh_schedule
 
@@ -17,10 +18,11 @@ def build_definitions() -> dg.Definitions:
     """Definitions bound to the paths in the environment (tests call this after setting them)."""
     export_resolved_paths()
     return dg.Definitions(
-        assets=[pseudonym_salt, *raw_crm_assets, *dbt_layer_assets, clv_marts],
-        asset_checks=raw_crm_checks,
-        jobs=[daily_refresh_job],
+        assets=[pseudonym_salt, *raw_crm_assets, survey_answers, *dbt_layer_assets, clv_marts],
+        asset_checks=raw_suite_checks,
+        jobs=[daily_refresh_job, survey_refresh_job],
         schedules=[daily_refresh_schedule],
+        sensors=[survey_files_sensor],
         resources=build_resources(),
         # One process runs the steps in order: DuckDB takes one writer at a time anyway, and a
         # process per step would pay the imports (dagster, dbt, GE) again for every step.

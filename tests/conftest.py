@@ -75,13 +75,19 @@ def run_dbt(*args: str) -> subprocess.CompletedProcess:
 
 
 def load_demo_raw(warehouse: Path, demo: Demo, archive: Path, salt: str | None = "test-salt"):
-    """Land every CRM file of `demo` into `warehouse` the way the raw assets do."""
+    """Land every source file of `demo` into `warehouse` the way the raw assets do."""
     import duckdb
 
     from ingest.crm import CRM_SOURCES
     from ingest.csv_loader import load_csv_source
     from ingest.pseudonym import ensure_salt
+    from ingest.settings import REPO_ROOT
+    from ingest.survey_loader import load_survey_files
+    from ingest.survey_mapping import load_survey_mapping
 
+    mapping = load_survey_mapping(REPO_ROOT / "config" / "survey_mapping.yml")
     with duckdb.connect(str(warehouse)) as con:
         ensure_salt(con, salt)
-        return [load_csv_source(con, s, demo.landing, archive) for s in CRM_SOURCES]
+        reports = [load_csv_source(con, s, demo.landing, archive) for s in CRM_SOURCES]
+        reports.append(load_survey_files(con, demo.landing, archive, mapping))
+        return reports

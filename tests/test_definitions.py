@@ -15,6 +15,7 @@ RAW = [
     "salesforce_accounts",
     "salesforce_contacts",
     "salesforce_orders",
+    "survey_answers",
     "zendesk_tickets",
 ]
 STAGING = [
@@ -24,6 +25,7 @@ STAGING = [
     "stg_salesforce__accounts",
     "stg_salesforce__contacts",
     "stg_salesforce__orders",
+    "stg_survey_answers",
     "stg_zendesk__tickets",
 ]
 INTERMEDIATE = [
@@ -33,7 +35,13 @@ INTERMEDIATE = [
     "int_customers",
     "int_month_spine",
 ]
-MARTS = ["business_kpis", "clv_backtest", "clv_by_segment", "customer_clv"]
+MARTS = [
+    "business_kpis",
+    "clv_backtest",
+    "clv_by_segment",
+    "customer_clv",
+    "survey_metrics_monthly",
+]
 
 
 @pytest.fixture(scope="module")
@@ -74,19 +82,30 @@ def test_raw_checks_are_blocking_great_expectations_suites(defs) -> None:
     checks = sorted(
         (k.asset_key.to_user_string(), k.name)
         for k in graph.asset_check_keys
-        if k.name == "ge_raw_crm"
+        if k.name.startswith("ge_")
     )
-    assert checks == [(f"raw/{n}", "ge_raw_crm") for n in RAW if n != "pseudonym_salt"]
+    crm = [n for n in RAW if n not in ("pseudonym_salt", "survey_answers")]
+    assert checks == sorted(
+        [(f"raw/{n}", "ge_raw_crm") for n in crm] + [("raw/survey_answers", "ge_raw_surveys")]
+    )
     for check_def in defs.asset_checks:
         for spec in check_def.check_specs:
             assert spec.blocking
 
 
-def test_daily_job_and_schedule(defs) -> None:
+def test_daily_job_schedule_and_survey_sensor(defs) -> None:
     schedule = defs.resolve_schedule_def("daily_refresh_schedule")
     assert schedule.cron_schedule == "0 5 * * *"
     assert schedule.job_name == "daily_refresh"
     assert defs.resolve_job_def("daily_refresh") is not None
+    sensor = defs.resolve_sensor_def("survey_files_sensor")
+    assert sensor.job_name == "survey_refresh"
+    survey_job_assets = {
+        k.to_user_string()
+        for k in defs.resolve_job_def("survey_refresh").asset_layer.selected_asset_keys
+    }
+    assert {"raw/survey_answers", "marts/survey_metrics_monthly"} <= survey_job_assets
+    assert "raw/salesforce_orders" not in survey_job_assets
 
 
 def test_dbt_reads_the_same_warehouse_as_dagster(defs, warehouse_env) -> None:

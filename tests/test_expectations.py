@@ -41,3 +41,17 @@ def test_failures_report_counts_and_sample_values(small_demo, warehouse_env, tmp
     assert failed["ExpectCompoundColumnsToBeUnique"].unexpected_count == 2
     markdown = to_markdown(outcome)
     assert "2 of 8 expectations failed" in markdown and "**FAIL**" in markdown
+
+
+def test_an_empty_table_validates_without_errors() -> None:
+    from expectations.raw_surveys import RAW_SURVEY_SUITE
+    from ingest.survey_loader import _DDL
+
+    with duckdb.connect() as con:
+        con.execute("create schema raw")
+        con.execute(_DDL)
+        outcome = validate_table(
+            con, "raw.survey_answers", RAW_SURVEY_SUITE["survey_answers"], "raw_surveys"
+        )
+    assert outcome.rows == 0 and outcome.success
+    assert "0 of 11 expectations failed" in to_markdown(outcome)

@@ -39,8 +39,10 @@ summary as (
         max(ordered_on) as last_order_on,
         sum(value_eur) as historic_revenue_eur,
         sum(margin_eur) as historic_margin_eur,
-        avg(value_eur) as average_order_value_eur,
-        avg(case when purchase_number > 1 then value_eur end) as average_repeat_value_eur,
+        -- Averages of doubles: Spark rounds the average of a decimal to 6 places, DuckDB does not.
+        avg(cast(value_eur as double)) as average_order_value_eur,
+        avg(case when purchase_number > 1 then cast(value_eur as double) end)
+            as average_repeat_value_eur,
         sum(case when ordered_on >= cast({{ dbt.dateadd('day', -365, 'observation_end') }} as date)
             then value_eur else 0 end) as revenue_last_12_months_eur
     from numbered

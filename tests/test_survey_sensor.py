@@ -1,0 +1,35 @@
+"""The survey sensor asks for a run when an export is new or changed, and only then."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+
+@pytest.fixture
+def sensor(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("ROX_LANDING_DIR", str(tmp_path))
+    from orchestration.assets.surveys import survey_files_sensor
+
+    return survey_files_sensor
+
+
+def test_runs_once_per_new_or_changed_file(sensor, tmp_path: Path) -> None:
+    folder = tmp_path / "surveys"
+    folder.mkdir()
+    instance = dg.DagsterInstance.ephemeral()
+    context = dg.build_sensor_context(instance=instance)
+    assert isinstance(sensor(context), dg.SkipReason)
+
+    (folder / "pulse.csv").write_text("survey_id,response_id,recorded_at,question_id,answer\n")
+    first = sensor(context)
+    assert isinstance(first, dg.RunRequest) and "pulse.csv" in first.run_key
+    context = dg.build_sensor_context(instance=instance, cursor=context.cursor)
+    assert isinstance(sensor(context), dg.SkipReason)
+
+    (folder / "pulse.csv").write_text("survey_id,response_id,recorded_at,question_id,answer\nx\n")
+    (folder / "notes.txt").write_text("not a survey export")
+    changed = sensor(context)
+    assert isinstance(changed, dg.RunRequest) and changed.run_key != first.run_key
