@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from demo.company import START_DATE, DemoCompany
 
@@ -54,15 +55,14 @@ def _day(day_column: str) -> str:
     return f"(date '{START_DATE}' + to_days({day_column}::integer))::date"
 
 
-def write_crm_exports(company: DemoCompany, crm_dir: Path) -> dict[str, int]:
-    """Write every CRM export into `crm_dir`; return the number of data rows per file."""
-    crm_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
+def register_company(con: duckdb.DuckDBPyConnection, company: DemoCompany) -> None:
+    """Register the company's frames and a `people_emails` table (names, emails, phones) in
+    `con`, so every export writer derives the same person data the same way."""
     for name in ("customers", "contacts", "orders", "tickets", "leads", "deals", "spend"):
         con.register(name, getattr(company, name))
     con.execute(
         f"""
-        create temp table people as
+        create or replace temp table people as
         select
             c.contact_idx,
             c.customer_idx,
@@ -76,7 +76,7 @@ def write_crm_exports(company: DemoCompany, crm_dir: Path) -> dict[str, int]:
     )
     con.execute(
         """
-        create temp table people_emails as
+        create or replace temp table people_emails as
         select *,
             lower(strip_accents(replace(first_name, ' ', '')) || '.'
                 || strip_accents(replace(replace(last_name, '''', ''), ' ', ''))
@@ -85,6 +85,23 @@ def write_crm_exports(company: DemoCompany, crm_dir: Path) -> dict[str, int]:
         from people
         """
     )
+
+
+def people(company: DemoCompany) -> pd.DataFrame:
+    """contact_idx, customer_idx, is_primary, first_name, last_name, email of every contact."""
+    with duckdb.connect() as con:
+        register_company(con, company)
+        return con.execute(
+            "select contact_idx, customer_idx, is_primary, first_name, last_name, email "
+            "from people_emails order by contact_idx"
+        ).df()
+
+
+def write_crm_exports(company: DemoCompany, crm_dir: Path) -> dict[str, int]:
+    """Write every CRM export into `crm_dir`; return the number of data rows per file."""
+    crm_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    register_company(con, company)
     queries = {
         "salesforce_accounts.csv": f"""
             select

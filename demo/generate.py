@@ -15,10 +15,18 @@ import time
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from demo import company as co
-from demo.crm_export import write_crm_exports
+from demo.app_store_exports import write_app_store_json, write_google_play_csv
+from demo.crm_export import people, write_crm_exports
+from demo.voice_exports import (
+    BUSINESS_UNIT_ID,
+    app_store_frames,
+    trustpilot_reviews,
+    write_survey_exports,
+)
 from ingest.settings import landing_dir
 
 DEFAULT_CUSTOMERS = 5000
@@ -53,12 +61,38 @@ def _measured_truth(company: co.DemoCompany) -> dict:
     }
 
 
+def _write_reviews(company: co.DemoCompany, out_dir: Path, rng: np.random.Generator) -> dict:
+    """App-store exports to land, and the review API server's data (not a landing folder)."""
+    apps = app_store_frames(company, rng)
+    month = str(co.START_DATE + company.days - 1)[:7].replace("-", "")
+    play = out_dir / "reviews" / f"reviews_com.hearthco.shop_{month}.csv"
+    store = out_dir / "reviews" / f"app_store_reviews_{month}.json"
+    play.parent.mkdir(parents=True, exist_ok=True)
+    write_google_play_csv(apps["google_play"], play)
+    write_app_store_json(apps["app_store"], store)
+    api = trustpilot_reviews(company, rng)
+    api_file = out_dir / "demo_api" / "trustpilot_reviews.json"
+    api_file.parent.mkdir(parents=True, exist_ok=True)
+    api_file.write_text(json.dumps({BUSINESS_UNIT_ID: api}, ensure_ascii=False) + "\n")
+    return {
+        f"reviews/{play.name}": len(apps["google_play"]),
+        f"reviews/{store.name}": len(apps["app_store"]),
+        "demo_api/trustpilot_reviews.json": len(api),
+    }
+
+
 def generate(n_customers: int, seed: int, out_dir: Path) -> dict:
     """Simulate the company and write every source file; return the ground truth written."""
     started = time.perf_counter()
     company = co.simulate(n_customers, seed)
     simulated_s = time.perf_counter() - started
-    files = write_crm_exports(company, out_dir / "crm")
+    files = {f"crm/{k}": v for k, v in write_crm_exports(company, out_dir / "crm").items()}
+    # Feedback draws from its own stream, so adding a source never changes the CRM files.
+    voice_rng = np.random.default_rng([seed, 1])
+    contacts = people(company)
+    surveys = write_survey_exports(company, contacts, out_dir / "surveys", voice_rng)
+    files.update({f"surveys/{k}": v for k, v in surveys.items()})
+    files.update(_write_reviews(company, out_dir, voice_rng))
     end_date = co.START_DATE + company.days
     truth = {
         "seed": seed,
@@ -80,7 +114,8 @@ def generate(n_customers: int, seed: int, out_dir: Path) -> dict:
         },
         "initiatives": co.INITIATIVES,
         "measured": _measured_truth(company),
-        "files": {f"crm/{name}": rows for name, rows in sorted(files.items())},
+        "review_business_unit_id": BUSINESS_UNIT_ID,
+        "files": dict(sorted(files.items())),
     }
     (out_dir / "ground_truth.json").write_text(json.dumps(truth, indent=2) + "\n")
     with duckdb.connect() as con:
@@ -109,7 +144,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = sum(truth["files"].values())
     print(
         f"demo company: {args.customers:,} customers, {rows:,} rows in "
-        f"{len(truth['files'])} CRM files under {out_dir} ({truth['timings_s']['total']:.1f} s)"
+        f"{len(truth['files'])} files under {out_dir} ({truth['timings_s']['total']:.1f} s)"
     )
 
 
