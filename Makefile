@@ -47,8 +47,8 @@ generate: install
 materialize: manifest
 	@mkdir -p logs
 	@echo "materialising every asset (log: logs/materialize.log) ..."
-	@$(BIN)/dagster asset materialize -m orchestration.definitions --select '*' \
-		> logs/materialize.log 2>&1 || (tail -n 80 logs/materialize.log; exit 1)
+	@$(BIN)/python -m demo.run --log logs/materialize.log \
+		|| (tail -n 80 logs/materialize.log; exit 1)
 
 demo: generate materialize
 	@$(BIN)/python -m demo.summary

@@ -1,16 +1,17 @@
 """Incremental, resumable sync of a business unit's reviews from the review API into DuckDB.
 
 Each page is landed in `raw.review_api_pages` and committed before its reviews are written to
-`raw.reviews`; the page's reviews and the advanced cursor are then committed together. A run asks
-for reviews created or updated since the committed cursor minus an overlap window, and skips a
-review version already stored (same review id and updated_at, or created_at if never updated), so
-a crash after any page, then a re-run, leaves neither a gap nor a duplicate. A later edit of a
-review is a new version: raw keeps every version, staging keeps the latest.
+`raw.trustpilot_reviews`; the page's reviews and the advanced cursor are then committed
+together. A run asks for reviews created or updated since the committed cursor minus an overlap
+window, and skips a review version already stored (same review id and updated_at, or created_at
+if never updated), so a crash after any page, then a re-run, leaves neither a gap nor a
+duplicate. A later edit of a review is a new version: raw keeps every version, staging keeps the
+latest.
 
 The cursor is the latest *created* time committed. The API pages in createdAt order, so every
-review created up to the cursor has been read; an edit is served again because the API filters on
-createdAt OR updatedAt. An updated time cannot be the cursor: an old review edited a minute ago
-comes on the first page, and after a crash the pages not read yet would be skipped.
+review created up to the cursor has been read; an edit is served again because the API filters
+on createdAt OR updatedAt. An updated time cannot be the cursor: an old review edited a minute
+ago comes on the first page, and after a crash the pages not read yet would be skipped.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 
 RAW_SCHEMA = "raw"
 PAGES_TABLE = f"{RAW_SCHEMA}.review_api_pages"
-REVIEWS_TABLE = f"{RAW_SCHEMA}.reviews"
+REVIEWS_TABLE = f"{RAW_SCHEMA}.trustpilot_reviews"
 CURSOR_TABLE = f"{RAW_SCHEMA}.review_sync_cursor"
 DEFAULT_OVERLAP = dt.timedelta(hours=1)
 

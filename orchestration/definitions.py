@@ -8,6 +8,7 @@ from ingest.settings import export_resolved_paths
 from orchestration.assets.clv import clv_marts
 from orchestration.assets.dbt import dbt_layer_assets
 from orchestration.assets.ingest import pseudonym_salt, raw_crm_assets
+from orchestration.assets.reviews import review_export_assets, trustpilot_reviews
 from orchestration.assets.surveys import survey_answers, survey_files_sensor, survey_refresh_job
 from orchestration.checks.suites import raw_suite_checks
 from orchestration.resources import build_resources
@@ -18,7 +19,15 @@ def build_definitions() -> dg.Definitions:
     """Definitions bound to the paths in the environment (tests call this after setting them)."""
     export_resolved_paths()
     return dg.Definitions(
-        assets=[pseudonym_salt, *raw_crm_assets, survey_answers, *dbt_layer_assets, clv_marts],
+        assets=[
+            pseudonym_salt,
+            *raw_crm_assets,
+            survey_answers,
+            trustpilot_reviews,
+            *review_export_assets,
+            *dbt_layer_assets,
+            clv_marts,
+        ],
         asset_checks=raw_suite_checks,
         jobs=[daily_refresh_job, survey_refresh_job],
         schedules=[daily_refresh_schedule],

@@ -28,6 +28,33 @@ class PseudonymSalt(dg.ConfigurableResource):
     salt: str | None = None
 
 
+class ReviewApi(dg.ConfigurableResource):
+    """The review API (Trustpilot-shaped). The key is a secret: it comes from the environment
+    through `EnvVar` and is never logged or written to run metadata."""
+
+    base_url: str | None = None
+    api_key: str | None = None
+    business_units: str = ""
+
+    @property
+    def business_unit_ids(self) -> list[str]:
+        return [u.strip() for u in self.business_units.split(",") if u.strip()]
+
+
+def _review_api() -> ReviewApi:
+    """ROX_REVIEW_API_URL, ROX_REVIEW_API_KEY, ROX_REVIEW_BUSINESS_UNITS when set."""
+    settings = {
+        field: dg.EnvVar(name)
+        for field, name in (
+            ("base_url", "ROX_REVIEW_API_URL"),
+            ("api_key", "ROX_REVIEW_API_KEY"),
+            ("business_units", "ROX_REVIEW_BUSINESS_UNITS"),
+        )
+        if os.environ.get(name)
+    }
+    return ReviewApi(**settings)
+
+
 def dbt_executable() -> str:
     """The dbt installed beside this Python (the project's venv), else the one on PATH."""
     beside = Path(sys.executable).parent / "dbt"
@@ -46,4 +73,5 @@ def build_resources() -> dict[str, object]:
         "duckdb": DuckDBResource(database=str(warehouse)),
         "dbt": DbtCliResource(project_dir=rox_dbt_project, dbt_executable=dbt_executable()),
         "pseudonym_salt": salt,
+        "review_api": _review_api(),
     }

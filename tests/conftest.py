@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +82,9 @@ def load_demo_raw(warehouse: Path, demo: Demo, archive: Path, salt: str | None =
     from ingest.crm import CRM_SOURCES
     from ingest.csv_loader import load_csv_source
     from ingest.pseudonym import ensure_salt
+    from ingest.review_export_loader import REVIEW_EXPORT_SOURCES, load_review_exports
+    from ingest.review_sync import sync_business_unit
+    from ingest.reviews import ReviewApiClient
     from ingest.settings import REPO_ROOT
     from ingest.survey_loader import load_survey_files
     from ingest.survey_mapping import load_survey_mapping
@@ -90,4 +94,27 @@ def load_demo_raw(warehouse: Path, demo: Demo, archive: Path, salt: str | None =
         ensure_salt(con, salt)
         reports = [load_csv_source(con, s, demo.landing, archive) for s in CRM_SOURCES]
         reports.append(load_survey_files(con, demo.landing, archive, mapping))
+        reports += [
+            load_review_exports(con, s, demo.landing, archive) for s in REVIEW_EXPORT_SOURCES
+        ]
+        with demo_review_server(demo) as server:
+            client = ReviewApiClient(server.url, api_key=server.api_key)
+            for unit in server.business_units:
+                sync_business_unit(con, client, unit)
         return reports
+
+
+class _DemoServer:
+    def __init__(self, server, api_key: str, business_units: list[str]) -> None:
+        self.url, self.api_key, self.business_units = server.url, api_key, business_units
+
+
+@contextmanager
+def demo_review_server(demo: Demo, **options):
+    """The demo review API on loopback, serving the demo company's reviews."""
+    from demo.review_api import ReviewApiServer
+
+    reviews = json.loads((demo.landing / "demo_api" / "trustpilot_reviews.json").read_text())
+    api_key = "test-key-" + "x" * 16
+    with ReviewApiServer(reviews, api_key=api_key, **options) as server:
+        yield _DemoServer(server, api_key, list(reviews))

@@ -8,6 +8,8 @@ import pytest
 from orchestration.dbt_project import rox_dbt_project
 
 RAW = [
+    "app_store_reviews",
+    "google_play_reviews",
     "hubspot_contacts",
     "hubspot_deals",
     "marketing_spend",
@@ -16,6 +18,7 @@ RAW = [
     "salesforce_contacts",
     "salesforce_orders",
     "survey_answers",
+    "trustpilot_reviews",
     "zendesk_tickets",
 ]
 STAGING = [
@@ -24,6 +27,7 @@ STAGING = [
     "stg_marketing__spend",
     "stg_salesforce__accounts",
     "stg_salesforce__contacts",
+    "stg_reviews",
     "stg_salesforce__orders",
     "stg_survey_answers",
     "stg_zendesk__tickets",
@@ -40,6 +44,7 @@ MARTS = [
     "clv_backtest",
     "clv_by_segment",
     "customer_clv",
+    "review_metrics_monthly",
     "survey_metrics_monthly",
 ]
 
@@ -84,9 +89,12 @@ def test_raw_checks_are_blocking_great_expectations_suites(defs) -> None:
         for k in graph.asset_check_keys
         if k.name.startswith("ge_")
     )
-    crm = [n for n in RAW if n not in ("pseudonym_salt", "survey_answers")]
+    reviews = ["app_store_reviews", "google_play_reviews", "trustpilot_reviews"]
+    crm = [n for n in RAW if n not in ("pseudonym_salt", "survey_answers", *reviews)]
     assert checks == sorted(
-        [(f"raw/{n}", "ge_raw_crm") for n in crm] + [("raw/survey_answers", "ge_raw_surveys")]
+        [(f"raw/{n}", "ge_raw_crm") for n in crm]
+        + [("raw/survey_answers", "ge_raw_surveys")]
+        + [(f"raw/{n}", "ge_raw_reviews") for n in reviews]
     )
     for check_def in defs.asset_checks:
         for spec in check_def.check_specs:

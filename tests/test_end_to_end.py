@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 from pathlib import Path
@@ -11,21 +12,28 @@ import duckdb
 import pandas as pd
 import pytest
 
+from tests.conftest import demo_review_server
 from tests.kpi_oracle import expected_kpis
 
 pytestmark = pytest.mark.e2e
 
 
-def _run_daily_refresh(env: dict[str, str]) -> dg.ExecuteInProcessResult:
+def _run_daily_refresh(
+    env: dict[str, str], instance: dg.DagsterInstance | None = None
+) -> dg.ExecuteInProcessResult:
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
-        mp.delenv("ROX_PSEUDONYM_SALT", raising=False)
+        for key in ("ROX_PSEUDONYM_SALT", "ROX_REVIEW_API_URL", "ROX_REVIEW_API_KEY"):
+            if key not in env:
+                mp.delenv(key, raising=False)
         from orchestration.definitions import build_definitions
 
         defs = build_definitions()
         job = defs.resolve_job_def("daily_refresh")
-        return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+        return job.execute_in_process(
+            instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False
+        )
 
 
 def _env(root: Path, landing: Path) -> dict[str, str]:
@@ -39,10 +47,21 @@ def _env(root: Path, landing: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def built(small_demo, dbt_manifest, tmp_path_factory) -> tuple[dg.ExecuteInProcessResult, Path]:
+    """The whole graph, with the demo review API rate limiting every third request."""
     root = tmp_path_factory.mktemp("e2e")
     env = _env(root, small_demo.landing)
-    result = _run_daily_refresh(env)
+    instance = dg.DagsterInstance.ephemeral()
+    with demo_review_server(small_demo, rate_limit_every=3) as server:
+        env["ROX_REVIEW_API_URL"] = server.url
+        env["ROX_REVIEW_API_KEY"] = server.api_key
+        env["ROX_REVIEW_BUSINESS_UNITS"] = ",".join(server.business_units)
+        result = _run_daily_refresh(env, instance)
+    logs = instance.all_logs(result.run_id)
+    BUILT_LOGS[:] = [str(event) for event in logs]
     return result, Path(env["ROX_WAREHOUSE"])
+
+
+BUILT_LOGS: list[str] = []
 
 
 def test_every_asset_materialises_and_every_check_passes(built) -> None:
@@ -167,3 +186,23 @@ def test_monthly_nps_matches_the_qualtrics_export(built, small_demo) -> None:
     assert actual["responses"].sum() == len(export)
     for month, value in zip(actual["month"], actual["metric_value"], strict=True):
         assert value == pytest.approx(expected[month], abs=1e-9), month
+
+
+def test_reviews_arrive_through_the_api_without_leaking_the_key(built, small_demo) -> None:
+    _, warehouse = built
+    served = json.loads((small_demo.landing / "demo_api" / "trustpilot_reviews.json").read_text())
+    expected = sum(len(reviews) for reviews in served.values())
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        api = con.execute("select count(distinct review_id) from raw.trustpilot_reviews").fetchall()
+        pages = con.execute("select count(*) from raw.review_api_pages").fetchall()
+        staged = dict(
+            con.execute("select provider, count(*) from staging.stg_reviews group by 1").fetchall()
+        )
+        exported = con.execute(
+            "select (select count(*) from raw.google_play_reviews), "
+            "(select count(*) from raw.app_store_reviews)"
+        ).fetchall()[0]
+    assert api[0][0] == expected == staged["trustpilot"]
+    assert pages[0][0] >= 1
+    assert (staged["google_play"], staged["app_store"]) == exported
+    assert BUILT_LOGS and not any("test-key-" in line for line in BUILT_LOGS)

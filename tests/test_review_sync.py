@@ -49,11 +49,16 @@ def client(server: ReviewApiServer) -> ReviewApiClient:
 
 
 def counts(con) -> tuple[int, int]:
-    return con.execute("select count(*), count(distinct review_id) from raw.reviews").fetchall()[0]
+    return con.execute(
+        "select count(*), count(distinct review_id) from raw.trustpilot_reviews"
+    ).fetchall()[0]
 
 
 def ids(con) -> list[str]:
-    return [r[0] for r in con.execute("select review_id from raw.reviews order by 1").fetchall()]
+    return [
+        r[0]
+        for r in con.execute("select review_id from raw.trustpilot_reviews order by 1").fetchall()
+    ]
 
 
 def test_first_sync_lands_every_page_and_review(con) -> None:
@@ -74,7 +79,7 @@ def test_first_sync_lands_every_page_and_review(con) -> None:
     assert {p[4] for p in pages} == {report.sync_id}
     row = con.execute(
         "select stars, text, created_at, tags, provider, page_url, fetched_at "
-        "from raw.reviews where review_id = 'r012'"
+        "from raw.trustpilot_reviews where review_id = 'r012'"
     ).fetchall()[0]
     assert row[:4] == (
         3,
@@ -175,7 +180,7 @@ def test_an_edited_review_is_stored_as_a_second_version(con) -> None:
         third = sync_business_unit(con, client(server), UNIT)
     assert report.reviews_inserted == 1 and third.reviews_inserted == 0
     versions = con.execute(
-        "select updated_at, text from raw.reviews where review_id = 'r001' "
+        "select updated_at, text from raw.trustpilot_reviews where review_id = 'r001' "
         "order by updated_at nulls first"
     ).fetchall()
     assert versions == [
@@ -195,11 +200,11 @@ def test_the_key_is_never_written_to_a_table_or_a_log(
     ) as server:
         sync_business_unit(con, client(server), UNIT)
         assert 429 in [s.status for s in server.requests]
-    tables = ["raw.review_api_pages", "raw.reviews", "raw.review_sync_cursor"]
+    tables = ["raw.review_api_pages", "raw.trustpilot_reviews", "raw.review_sync_cursor"]
     dump = "".join(str(con.execute(f"select * from {t}").fetchall()) for t in tables)
     assert "r011" in dump and KEY not in dump
     assert "review sync" in caplog.text and KEY not in caplog.text
-    tags = con.execute("select distinct tags from raw.reviews").fetchall()
+    tags = con.execute("select distinct tags from raw.trustpilot_reviews").fetchall()
     assert [json.loads(t[0]) for t in tags] == [["source:email"]]
 
 

@@ -5,6 +5,8 @@ from dagster_duckdb import DuckDBResource
 
 from expectations.raw_crm import RAW_CRM_SUITE
 from expectations.raw_crm import SUITE_NAME as RAW_CRM
+from expectations.raw_reviews import RAW_REVIEW_SUITE
+from expectations.raw_reviews import SUITE_NAME as RAW_REVIEWS
 from expectations.raw_surveys import RAW_SURVEY_SUITE
 from expectations.raw_surveys import SUITE_NAME as RAW_SURVEYS
 from expectations.runner import to_markdown, validate_table
@@ -44,4 +46,5 @@ def build_suite_check(
 raw_suite_checks = [
     *(build_suite_check(t, e, RAW_CRM) for t, e in RAW_CRM_SUITE.items()),
     *(build_suite_check(t, e, RAW_SURVEYS) for t, e in RAW_SURVEY_SUITE.items()),
+    *(build_suite_check(t, e, RAW_REVIEWS) for t, e in RAW_REVIEW_SUITE.items()),
 ]

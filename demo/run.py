@@ -1,0 +1,57 @@
+"""Materialise every asset of the demo, with the demo review API serving on loopback.
+
+    python -m demo.run [--log FILE]
+
+Starts `demo.review_api.ReviewApiServer` on a free 127.0.0.1 port with the generated reviews
+(rate limiting on, so the client's backoff is exercised), points ROX_REVIEW_API_URL,
+ROX_REVIEW_API_KEY and ROX_REVIEW_BUSINESS_UNITS at it, runs `dagster asset materialize` for
+every asset, and stops the server. The key is made up for the run and never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from demo.review_api import ReviewApiServer
+from ingest.settings import landing_dir
+
+REVIEWS_FILE = Path("demo_api") / "trustpilot_reviews.json"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--log", type=Path, default=None, help="write Dagster's output here")
+    args = parser.parse_args(argv)
+    source = landing_dir() / REVIEWS_FILE
+    if not source.exists():
+        raise SystemExit(f"{source} is missing: run `python -m demo.generate` first")
+    reviews = json.loads(source.read_text())
+    api_key = secrets.token_urlsafe(24)
+    dagster = str(Path(sys.executable).parent / "dagster")
+    command = [dagster, "asset", "materialize", "-m", "orchestration.definitions", "--select", "*"]
+    with ReviewApiServer(reviews, api_key=api_key, rate_limit_every=5, retry_after_s=0.2) as server:
+        env = {
+            **os.environ,
+            "ROX_REVIEW_API_URL": server.url,
+            "ROX_REVIEW_API_KEY": api_key,
+            "ROX_REVIEW_BUSINESS_UNITS": ",".join(reviews),
+        }
+        if args.log:
+            args.log.parent.mkdir(parents=True, exist_ok=True)
+            with args.log.open("w") as log:
+                result = subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        else:
+            result = subprocess.run(command, env=env)
+        served = server.request_count
+    print(f"review API: {served} requests served on loopback (rate limited every 5th)")
+    return result.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
