@@ -21,7 +21,8 @@ final as (
         create_date as created_at,
         close_date as closed_at,
         -- HubSpot lists associated contacts separated by ';': the first is the primary one.
-        try_cast(split_part(associated_contact_ids, ';', 1) as bigint) as primary_hubspot_contact_id
+        {{ dbt.safe_cast("split_part(associated_contact_ids, ';', 1)", api.Column.translate_type('bigint')) }}
+            as primary_hubspot_contact_id
     from latest
 )
 
