@@ -56,9 +56,16 @@ def fit(rfm: pd.DataFrame) -> ClvFit:
 
 
 def score_customers(
-    rfm: pd.DataFrame, customers: pd.DataFrame, settings: ClvSettings
+    rfm: pd.DataFrame,
+    customers: pd.DataFrame,
+    settings: ClvSettings,
+    latest_nps: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, ClvFit]:
-    """One row per customer with p_alive, expected purchases and discounted CLV."""
+    """One row per customer with p_alive, expected purchases and discounted CLV.
+
+    A customer is at risk when p_alive is below the threshold or their latest NPS answer
+    (`latest_nps`: customer_key, nps_group) makes them a detractor.
+    """
     settings.validate()
     fitted = fit(rfm)
     x, t_x, big_t = rfm["frequency"], rfm["recency"], rfm["t"]
@@ -102,7 +109,15 @@ def score_customers(
         if len(out) >= 10
         else 1
     )
-    out["is_at_risk"] = out["p_alive"] < settings.at_risk_p_alive
+    groups = (
+        latest_nps.set_index("customer_key")["nps_group"]
+        if latest_nps is not None and len(latest_nps)
+        else pd.Series(dtype=object)
+    )
+    out["nps_group"] = out["customer_key"].map(groups).astype(object)
+    out["nps_group"] = out["nps_group"].where(out["nps_group"].notna(), None)
+    out["is_detractor"] = out["nps_group"].eq("detractor")
+    out["is_at_risk"] = (out["p_alive"] < settings.at_risk_p_alive) | out["is_detractor"]
     _require_finite(out, ["p_alive", "expected_purchases_12m", "clv_12m_eur", "clv_horizon_eur"])
     return out, fitted
 
@@ -111,7 +126,8 @@ def clv_by_segment(customer_clv: pd.DataFrame) -> pd.DataFrame:
     """Value and value at risk by segment and job.
 
     Revenue at risk: the last 12 months' revenue of the customers flagged at risk (p_alive below
-    the threshold); CLV at risk: the CLV those customers would still bring.
+    the threshold, or a detractor by their latest NPS); CLV at risk: the CLV those customers
+    would still bring.
     """
     frame = customer_clv.assign(
         at_risk_revenue=np.where(
@@ -122,6 +138,7 @@ def clv_by_segment(customer_clv: pd.DataFrame) -> pd.DataFrame:
     grouped = frame.groupby(["segment", "job"], as_index=False).agg(
         customers=("customer_key", "count"),
         customers_at_risk=("is_at_risk", "sum"),
+        detractors=("is_detractor", "sum"),
         mean_p_alive=("p_alive", "mean"),
         clv_12m_eur=("clv_12m_eur", "sum"),
         clv_horizon_eur=("clv_horizon_eur", "sum"),
@@ -131,6 +148,7 @@ def clv_by_segment(customer_clv: pd.DataFrame) -> pd.DataFrame:
         clv_at_risk_eur=("at_risk_clv", "sum"),
     )
     grouped["customers_at_risk"] = grouped["customers_at_risk"].astype("int64")
+    grouped["detractors"] = grouped["detractors"].astype("int64")
     grouped["share_revenue_at_risk"] = grouped["revenue_at_risk_eur"] / grouped[
         "revenue_last_12_months_eur"
     ].where(grouped["revenue_last_12_months_eur"] > 0)

@@ -95,3 +95,21 @@ def test_settings_are_validated(settings, message) -> None:
     rfm = rfm_frame(200)
     with pytest.raises(ValueError, match=message):
         score_customers(rfm, customers_frame(rfm), settings)
+
+
+def test_detractors_are_at_risk_whatever_their_p_alive() -> None:
+    rfm = rfm_frame()
+    settings = ClvSettings(at_risk_p_alive=0.01)
+    baseline, _ = score_customers(rfm, customers_frame(rfm), settings)
+    alive = baseline[~baseline["is_at_risk"]]["customer_key"].head(5)
+    nps = pd.DataFrame(
+        {
+            "customer_key": list(alive) + ["unknown"],
+            "nps_group": ["detractor"] * 3 + ["promoter"] * 3,
+        }
+    )
+    scored, _ = score_customers(rfm, customers_frame(rfm), settings, nps)
+    flagged = scored.set_index("customer_key").loc[alive]
+    assert flagged["is_at_risk"].tolist() == [True, True, True, False, False]
+    assert scored["is_at_risk"].sum() == baseline["is_at_risk"].sum() + 3
+    assert clv_by_segment(scored)["detractors"].sum() == 3

@@ -29,7 +29,11 @@ class ClvConfig(dg.Config):
             CUSTOMER_CLV,
             owners=OWNERS,
             kinds=KINDS,
-            deps=[["intermediate", "int_customer_rfm"], ["intermediate", "int_customers"]],
+            deps=[
+                ["intermediate", "int_customer_rfm"],
+                ["intermediate", "int_customers"],
+                ["intermediate", "int_customer_latest_nps"],
+            ],
             description=(
                 "One row per customer: RFM, p_alive, expected purchases and order value, "
                 "discounted CLV over 12 months and the configured horizon, CLV decile."
@@ -63,6 +67,9 @@ def clv_marts(context: dg.AssetExecutionContext, config: ClvConfig, duckdb: Duck
         customers = con.execute(
             "select customer_key, segment, primary_job from intermediate.int_customers"
         ).df()
+        latest_nps = con.execute(
+            "select customer_key, nps_group from intermediate.int_customer_latest_nps"
+        ).df()
         holdout = con.execute(
             "select * from intermediate.int_customer_rfm_backtest order by customer_key"
         ).df()
@@ -71,7 +78,7 @@ def clv_marts(context: dg.AssetExecutionContext, config: ClvConfig, duckdb: Duck
     settings = ClvSettings(
         **config.model_dump(), time_unit_days=float(rfm["time_unit_days"].iloc[0])
     )
-    scored, fitted = score_customers(rfm, customers, settings)
+    scored, fitted = score_customers(rfm, customers, settings, latest_nps)
     segments = clv_by_segment(scored)
     checked = backtest(holdout)
     run = pd.DataFrame(
