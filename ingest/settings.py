@@ -18,6 +18,7 @@ DEFAULTS = {
     "ROX_ARCHIVE_DIR": "data/archive",
     "ROX_RAW_PARQUET_DIR": "warehouse/parquet/raw",
     "ROX_SURVEY_MAPPING": "config/survey_mapping.yml",
+    "ROX_THEMES": "config/themes.yml",
 }
 
 
@@ -49,6 +50,11 @@ def raw_parquet_dir() -> Path:
 def survey_mapping_path() -> Path:
     """The survey mapping: what each survey question measures (`ROX_SURVEY_MAPPING`)."""
     return _resolve("ROX_SURVEY_MAPPING")
+
+
+def theme_taxonomy_path() -> Path:
+    """The theme taxonomy of customer texts (`ROX_THEMES`)."""
+    return _resolve("ROX_THEMES")
 
 
 def export_resolved_paths() -> None:

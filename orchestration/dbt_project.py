@@ -20,6 +20,7 @@ rox_dbt_project = DbtProject(
 rox_dbt_project.prepare_if_dev()
 
 LAYER_OWNERS = {
+    "config": ["team:cx-analytics"],
     "staging": ["team:data-engineering"],
     "intermediate": ["team:data-engineering"],
     "marts": ["team:cx-analytics"],
@@ -27,6 +28,9 @@ LAYER_OWNERS = {
 
 
 def _layer(props: Mapping[str, Any]) -> str | None:
+    """The folder a model sits in (staging, intermediate, marts); seeds are 'config'."""
+    if props.get("resource_type") == "seed":
+        return "config"
     fqn = props.get("fqn") or []
     return fqn[1] if props.get("resource_type") == "model" and len(fqn) > 2 else None
 

@@ -10,6 +10,8 @@ from orchestration.assets.dbt import dbt_layer_assets
 from orchestration.assets.ingest import pseudonym_salt, raw_crm_assets
 from orchestration.assets.reviews import review_export_assets, trustpilot_reviews
 from orchestration.assets.surveys import survey_answers, survey_files_sensor, survey_refresh_job
+from orchestration.assets.text_signals import text_signals
+from orchestration.checks.identity import identity_match_rates
 from orchestration.checks.suites import raw_suite_checks
 from orchestration.resources import build_resources
 from orchestration.schedules import daily_refresh_job, daily_refresh_schedule
@@ -25,10 +27,11 @@ def build_definitions() -> dg.Definitions:
             survey_answers,
             trustpilot_reviews,
             *review_export_assets,
+            text_signals,
             *dbt_layer_assets,
             clv_marts,
         ],
-        asset_checks=raw_suite_checks,
+        asset_checks=[*raw_suite_checks, identity_match_rates],
         jobs=[daily_refresh_job, survey_refresh_job],
         schedules=[daily_refresh_schedule],
         sensors=[survey_files_sensor],

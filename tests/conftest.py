@@ -88,6 +88,7 @@ def load_demo_raw(warehouse: Path, demo: Demo, archive: Path, salt: str | None =
     from ingest.settings import REPO_ROOT
     from ingest.survey_loader import load_survey_files
     from ingest.survey_mapping import load_survey_mapping
+    from orchestration.assets.text_signals import compute_text_signals
 
     mapping = load_survey_mapping(REPO_ROOT / "config" / "survey_mapping.yml")
     with duckdb.connect(str(warehouse)) as con:
@@ -101,6 +102,7 @@ def load_demo_raw(warehouse: Path, demo: Demo, archive: Path, salt: str | None =
             client = ReviewApiClient(server.url, api_key=server.api_key)
             for unit in server.business_units:
                 sync_business_unit(con, client, unit)
+        compute_text_signals(con, REPO_ROOT / "config" / "themes.yml")
         return reports
 
 

@@ -18,9 +18,11 @@ RAW = [
     "salesforce_contacts",
     "salesforce_orders",
     "survey_answers",
+    "text_signals",
     "trustpilot_reviews",
     "zendesk_tickets",
 ]
+CONFIG = ["jobs", "journey_stages", "signal_touchpoints", "touchpoints"]
 STAGING = [
     "stg_hubspot__contacts",
     "stg_hubspot__deals",
@@ -30,20 +32,30 @@ STAGING = [
     "stg_reviews",
     "stg_salesforce__orders",
     "stg_survey_answers",
+    "stg_survey_responses",
     "stg_zendesk__tickets",
 ]
 INTERMEDIATE = [
+    "int_customer_latest_nps",
     "int_customer_months",
     "int_customer_rfm",
     "int_customer_rfm_backtest",
     "int_customers",
+    "int_identity_match_rates",
     "int_month_spine",
+    "int_orders_daily",
+    "int_reviews_resolved",
+    "int_survey_responses_resolved",
+    "int_tickets_resolved",
+    "int_touchpoint_loyalty",
 ]
 MARTS = [
     "business_kpis",
     "clv_backtest",
     "clv_by_segment",
     "customer_clv",
+    "fct_experience_events",
+    "journey_heatmap",
     "review_metrics_monthly",
     "survey_metrics_monthly",
 ]
@@ -61,6 +73,7 @@ def test_asset_keys_and_groups(defs) -> None:
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     expected = {
         **{f"raw/{n}": "raw" for n in RAW},
+        **{f"config/{n}": "config" for n in CONFIG},
         **{f"staging/{n}": "staging" for n in STAGING},
         **{f"intermediate/{n}": "intermediate" for n in INTERMEDIATE},
         **{f"marts/{n}": "marts" for n in MARTS},
@@ -90,7 +103,8 @@ def test_raw_checks_are_blocking_great_expectations_suites(defs) -> None:
         if k.name.startswith("ge_")
     )
     reviews = ["app_store_reviews", "google_play_reviews", "trustpilot_reviews"]
-    crm = [n for n in RAW if n not in ("pseudonym_salt", "survey_answers", *reviews)]
+    not_crm = ("pseudonym_salt", "survey_answers", "text_signals", *reviews)
+    crm = [n for n in RAW if n not in not_crm]
     assert checks == sorted(
         [(f"raw/{n}", "ge_raw_crm") for n in crm]
         + [("raw/survey_answers", "ge_raw_surveys")]
@@ -98,7 +112,7 @@ def test_raw_checks_are_blocking_great_expectations_suites(defs) -> None:
     )
     for check_def in defs.asset_checks:
         for spec in check_def.check_specs:
-            assert spec.blocking
+            assert spec.blocking == spec.name.startswith("ge_"), spec.name
 
 
 def test_daily_job_schedule_and_survey_sensor(defs) -> None:

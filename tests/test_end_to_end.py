@@ -206,3 +206,33 @@ def test_reviews_arrive_through_the_api_without_leaking_the_key(built, small_dem
     assert pages[0][0] >= 1
     assert (staged["google_play"], staged["app_store"]) == exported
     assert BUILT_LOGS and not any("test-key-" in line for line in BUILT_LOGS)
+
+
+def test_journey_heatmap_finds_the_planted_pain_point_and_moment_that_matters(
+    built, small_demo
+) -> None:
+    _, warehouse = built
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        cells = con.execute(
+            "select touchpoint_id, heat_label, volume, is_moment_that_matters "
+            "from marts.journey_heatmap where segment = 'all'"
+        ).df()
+        rates = dict(
+            con.execute(
+                "select source, match_rate from intermediate.int_identity_match_rates"
+            ).fetchall()
+        )
+        events = con.execute("select count(*) from marts.fct_experience_events").fetchall()
+    pain = (
+        cells.assign(pain=cells["volume"] * (cells["heat_label"] == "pain"))
+        .groupby("touchpoint_id")[["pain", "volume"]]
+        .sum()
+    )
+    pain_share = pain["pain"] / pain["volume"]
+    assert pain_share.idxmax() == small_demo.truth["pain_touchpoint"]
+    assert pain_share.max() > 0.5
+    moments = set(cells.loc[cells["is_moment_that_matters"], "touchpoint_id"])
+    assert small_demo.truth["strongest_driver_touchpoint"] in moments
+    assert rates["survey_responses"] > 0.95 and rates["tickets"] > 0.95
+    assert rates["reviews_trustpilot"] > 0.95 and rates["reviews_app_store"] == 0
+    assert events[0][0] > 0

@@ -6,20 +6,27 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.dbt_project import RoxDbtTranslator, rox_dbt_project
 from orchestration.resources import WAREHOUSE_POOL
 
-DBT_LAYERS = ("staging", "intermediate", "marts")
+# Seeds (configuration the business maintains) first, then one step per model layer.
+DBT_LAYERS = {
+    "config": "resource_type:seed",
+    "staging": "path:models/staging",
+    "intermediate": "path:models/intermediate",
+    "marts": "path:models/marts",
+}
 
 
 def build_layer_assets(layer: str) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=rox_dbt_project.manifest_path,
         project=rox_dbt_project,
-        select=f"path:models/{layer}",
+        select=DBT_LAYERS[layer],
         name=f"dbt_{layer}",
         dagster_dbt_translator=RoxDbtTranslator(),
         pool=WAREHOUSE_POOL,
     )
     def _layer_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from dbt.cli(["build"], context=context).stream()
+        # "buildable": a test whose parents sit in several layers runs with the last of them.
+        yield from dbt.cli(["build", "--indirect-selection", "buildable"], context=context).stream()
 
     return _layer_assets
 

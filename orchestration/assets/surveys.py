@@ -54,7 +54,9 @@ def survey_answers(
 
 survey_refresh_job = dg.define_asset_job(
     name="survey_refresh",
-    selection=dg.AssetSelection.assets(SURVEY_ANSWERS).downstream(),
+    selection=dg.AssetSelection.assets(SURVEY_ANSWERS)
+    .downstream()
+    .required_multi_asset_neighbors(),
     description="Load new survey exports and rebuild everything downstream of them.",
 )
 

@@ -1,0 +1,105 @@
+-- The touchpoint heatmap: per month, job, stage, touchpoint and segment (and segment 'all'),
+-- volume, mean score, NPS / CSAT / CES where they apply, sentiment, shares of negative and
+-- positive signals, a love / neutral / pain label and whether it is a moment that matters.
+
+with
+
+events as (
+    select * from {{ ref('fct_experience_events') }}
+    where touchpoint_id is not null
+),
+
+by_segment as (
+    select * from events
+    union all
+    select
+        event_id, source, signal, customer_key, occurred_at, occurred_month, job,
+        'all' as segment, stage_id, touchpoint_id, score_0_100, raw_score, sentiment, themes,
+        primary_theme
+    from events
+),
+
+classified as (
+    select
+        *,
+        case
+            when score_0_100 is not null then score_0_100 < 40
+            when source = 'ticket' or signal = 'return' then true
+            else sentiment <= -0.05
+        end as is_negative,
+        case
+            when score_0_100 is not null then score_0_100 >= 70
+            else sentiment >= 0.05
+        end as is_positive
+    from by_segment
+),
+
+cells as (
+    select
+        occurred_month as month_start,
+        job,
+        stage_id,
+        touchpoint_id,
+        segment,
+        cast(count(*) as bigint) as volume,
+        cast(count(score_0_100) as bigint) as scored_volume,
+        avg(score_0_100) as mean_score_0_100,
+        cast(sum(case when signal = 'nps' then 1 else 0 end) as bigint) as nps_responses,
+        100.0 * cast(
+            sum(case when signal = 'nps' and raw_score >= 9 then 1 else 0 end)
+            - sum(case when signal = 'nps' and raw_score <= 6 then 1 else 0 end) as double
+        ) / nullif(sum(case when signal = 'nps' then 1 else 0 end), 0) as nps,
+        100.0 * cast(sum(case when signal = 'csat' and raw_score >= 4 then 1 else 0 end) as double)
+            / nullif(sum(case when signal = 'csat' then 1 else 0 end), 0) as csat,
+        avg(case when signal = 'ces' then raw_score end) as ces,
+        avg(sentiment) as mean_sentiment,
+        avg(cast(case when is_negative then 1 else 0 end as double)) as share_negative,
+        avg(cast(case when is_positive then 1 else 0 end as double)) as share_positive
+    from classified
+    group by occurred_month, job, stage_id, touchpoint_id, segment
+),
+
+theme_counts as (
+    select
+        occurred_month, job, touchpoint_id, segment, primary_theme,
+        count(*) as mentions
+    from by_segment
+    where primary_theme is not null
+    group by occurred_month, job, touchpoint_id, segment, primary_theme
+),
+
+top_themes as (
+    select occurred_month, job, touchpoint_id, segment, primary_theme as top_theme
+    from theme_counts
+    qualify row_number() over (
+        partition by occurred_month, job, touchpoint_id, segment
+        order by mentions desc, primary_theme
+    ) = 1
+),
+
+moments as (
+    select touchpoint_id, loyalty_correlation, is_moment_that_matters
+    from {{ ref('int_touchpoint_loyalty') }}
+),
+
+final as (
+    select
+        cells.*,
+        case
+            when cells.mean_score_0_100 < {{ var('heat_pain_below') }} then 'pain'
+            when cells.mean_score_0_100 >= {{ var('heat_love_from') }} then 'love'
+            else 'neutral'
+        end as heat_label,
+        coalesce(moments.is_moment_that_matters, false) as is_moment_that_matters,
+        moments.loyalty_correlation,
+        top_themes.top_theme
+    from cells
+    left join moments on moments.touchpoint_id = cells.touchpoint_id
+    left join top_themes
+        on top_themes.occurred_month = cells.month_start
+        and top_themes.job = cells.job
+        and top_themes.touchpoint_id = cells.touchpoint_id
+        and top_themes.segment = cells.segment
+)
+
+select * from final
