@@ -7,6 +7,7 @@ import dagster as dg
 from ingest.settings import export_resolved_paths
 from orchestration.assets.clv import clv_marts
 from orchestration.assets.dbt import dbt_layer_assets
+from orchestration.assets.drivers import driver_marts
 from orchestration.assets.ingest import pseudonym_salt, raw_crm_assets
 from orchestration.assets.reviews import review_export_assets, trustpilot_reviews
 from orchestration.assets.surveys import survey_answers, survey_files_sensor, survey_refresh_job
@@ -30,6 +31,7 @@ def build_definitions() -> dg.Definitions:
             text_signals,
             *dbt_layer_assets,
             clv_marts,
+            driver_marts,
         ],
         asset_checks=[*raw_suite_checks, identity_match_rates],
         jobs=[daily_refresh_job, survey_refresh_job],

@@ -22,7 +22,7 @@ RAW = [
     "trustpilot_reviews",
     "zendesk_tickets",
 ]
-CONFIG = ["jobs", "journey_stages", "signal_touchpoints", "touchpoints"]
+CONFIG = ["actions", "jobs", "journey_stages", "signal_touchpoints", "touchpoints"]
 STAGING = [
     "stg_hubspot__contacts",
     "stg_hubspot__deals",
@@ -50,12 +50,16 @@ INTERMEDIATE = [
     "int_touchpoint_loyalty",
 ]
 MARTS = [
+    "action_priorities",
     "business_kpis",
     "clv_backtest",
     "clv_by_segment",
     "customer_clv",
+    "cx_value_chain",
+    "driver_importance",
     "fct_experience_events",
     "journey_heatmap",
+    "opportunity_map",
     "review_metrics_monthly",
     "survey_metrics_monthly",
 ]

@@ -1,0 +1,197 @@
+"""The levers: driver importance, the chain of CX value, the opportunity map, action priorities.
+
+Plain pandas in and out; the orchestration reads the warehouse and writes the frames.
+Customer-level inputs: one row per customer with their mean 0-100 score per touchpoint (the
+drivers) and their outcomes. A customer without a signal at a touchpoint gets the touchpoint's
+mean score (mean imputation, so every customer with an outcome counts; it dampens, but does not
+reorder, the drivers' weights).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics.drivers import InsufficientDataError, priority_quadrant, relative_weights
+
+OUTCOMES = {
+    "likelihood_to_recommend": "latest NPS answer (0-10)",
+    "retention": "still active at the end of the data (1) or not (0)",
+    "spend_change_eur": "revenue of the last 12 months minus the 12 months before",
+}
+
+
+def driver_matrix(events: pd.DataFrame) -> pd.DataFrame:
+    """Customers x touchpoints mean 0-100 score, from scored experience events."""
+    scored = events.dropna(subset=["customer_key", "touchpoint_id", "score_0_100"])
+    return scored.pivot_table(
+        index="customer_key", columns="touchpoint_id", values="score_0_100", aggfunc="mean"
+    )
+
+
+def driver_importance(
+    drivers: pd.DataFrame, outcomes: pd.DataFrame, performance: pd.Series, *, seed: int = 0
+) -> pd.DataFrame:
+    """Relative weights of every touchpoint for every outcome, with quadrants.
+
+    `drivers`: customers x touchpoints (NaN where no signal); `outcomes`: customers x OUTCOMES;
+    `performance`: each touchpoint's mean 0-100 score over all its signals.
+    """
+    imputed = drivers.fillna(drivers.mean())
+    rows = []
+    for outcome in OUTCOMES:
+        if outcome not in outcomes:
+            continue
+        y = outcomes[outcome].dropna()
+        X = imputed.reindex(y.index).dropna()
+        y = y.reindex(X.index)
+        try:
+            result = relative_weights(X, y, n_bootstrap=300, seed=seed)
+        except InsufficientDataError:
+            continue  # the minimum-sample rule: no importance rather than a noisy one
+        table = result.table.assign(outcome=outcome, r_squared=result.r_squared)
+        table["performance_0_100"] = table["driver"].map(performance)
+        table["quadrant"] = priority_quadrant(
+            table.set_index("driver")["importance_pct"],
+            table.set_index("driver")["performance_0_100"],
+        ).to_numpy()
+        rows.append(table)
+    if not rows:
+        return pd.DataFrame()
+    out = pd.concat(rows, ignore_index=True)
+    out["importance_rank"] = out.groupby("outcome")["importance_pct"].rank(
+        ascending=False, method="first"
+    )
+    return out[
+        [
+            "outcome",
+            "driver",
+            "importance_pct",
+            "importance_pct_ci_low",
+            "importance_pct_ci_high",
+            "raw_weight",
+            "ci_low",
+            "ci_high",
+            "performance_0_100",
+            "n",
+            "r_squared",
+            "quadrant",
+            "importance_rank",
+        ]
+    ]
+
+
+def _correlation(x: pd.Series, y: pd.Series) -> tuple[float, float, float, int]:
+    """Pearson r with a 95% Fisher-z interval."""
+    frame = pd.concat([x, y], axis=1).dropna()
+    n = len(frame)
+    if n < 10 or frame.iloc[:, 0].std() == 0 or frame.iloc[:, 1].std() == 0:
+        return float("nan"), float("nan"), float("nan"), n
+    r = float(np.corrcoef(frame.iloc[:, 0], frame.iloc[:, 1])[0, 1])
+    z = np.arctanh(np.clip(r, -0.999999, 0.999999))
+    half = 1.959964 / np.sqrt(n - 3)
+    return r, float(np.tanh(z - half)), float(np.tanh(z + half)), n
+
+
+def cx_value_chain(
+    operations: pd.DataFrame, drivers: pd.DataFrame, outcomes: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per link of the chain: operational metric -> experience -> business outcome.
+
+    The effect size is the Pearson correlation across customers, with a 95% interval, so the
+    chain can be walked backwards from a revenue component to its root causes.
+    """
+    links = [
+        ("operations", "on_time_delivery_rate", "experience", "delivery"),
+        ("operations", "return_rate", "experience", "product"),
+        ("operations", "mean_first_reply_minutes", "experience", "support"),
+        ("operations", "mean_resolution_minutes", "experience", "support"),
+    ]
+    links += [
+        ("experience", touchpoint, "outcome", "likelihood_to_recommend")
+        for touchpoint in drivers.columns
+    ]
+    links += [
+        ("outcome", "likelihood_to_recommend", "outcome", target)
+        for target in (
+            "retention",
+            "spend_change_eur",
+            "margin_last_12_months_eur",
+            "is_cross_sold",
+        )
+    ]
+    tables = {"operations": operations, "experience": drivers, "outcome": outcomes}
+    rows = []
+    for from_layer, source, to_layer, target in links:
+        left, right = tables[from_layer], tables[to_layer]
+        if source not in left or target not in right:
+            continue
+        r, low, high, n = _correlation(left[source], right[target].reindex(left.index))
+        rows.append(
+            {
+                "from_layer": from_layer,
+                "from_metric": source,
+                "to_layer": to_layer,
+                "to_metric": target,
+                "effect_size": r,
+                "ci_low": low,
+                "ci_high": high,
+                "n": n,
+                "effect_measure": "pearson_correlation",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def opportunity_map(
+    importance: pd.DataFrame, cells: pd.DataFrame, outcome: str = "likelihood_to_recommend"
+) -> pd.DataFrame:
+    """One row per job x touchpoint: where to invest next.
+
+    opportunity_score = importance share (0-1) x performance gap (0-1, 100 - score) x CLV at
+    stake (EUR): an important, weak touchpoint that many valuable customers pass scores high.
+    `cells`: job, touchpoint_id, performance_0_100, customers, clv_at_stake_eur.
+    """
+    weights = importance[importance["outcome"] == outcome].set_index("driver")
+    out = cells.copy()
+    out["importance_pct"] = out["touchpoint_id"].map(weights["importance_pct"])
+    out["performance_gap"] = 100.0 - out["performance_0_100"]
+    out["opportunity_score"] = (
+        out["importance_pct"] / 100.0 * out["performance_gap"] / 100.0 * out["clv_at_stake_eur"]
+    )
+    out["rank"] = out["opportunity_score"].rank(ascending=False, method="first").astype("Int64")
+    out["lever"] = [
+        f"Raise {tp} for customers doing '{job}': {gap:.0f} points below perfect, "
+        f"{imp:.0f}% of what drives recommendation, EUR {value:,.0f} of CLV passes through it"
+        if pd.notna(imp)
+        else f"Not enough data on {tp} for '{job}' to rank it"
+        for tp, job, gap, imp, value in zip(
+            out["touchpoint_id"],
+            out["job"],
+            out["performance_gap"],
+            out["importance_pct"],
+            out["clv_at_stake_eur"],
+            strict=True,
+        )
+    ]
+    return out.sort_values("rank").reset_index(drop=True)
+
+
+def action_priorities(actions: pd.DataFrame, opportunities: pd.DataFrame) -> pd.DataFrame:
+    """Candidate actions ranked by the value at stake they address against cost and effort.
+
+    value_at_stake_eur: the opportunity score of the action's touchpoint, summed over jobs.
+    priority_score = value_at_stake_eur / (estimated_cost_eur x complexity_1_5), ranked overall
+    and within each theme area.
+    """
+    stake = opportunities.groupby("touchpoint_id")["opportunity_score"].sum()
+    out = actions.copy()
+    out["value_at_stake_eur"] = out["touchpoint_id"].map(stake).fillna(0.0)
+    out["priority_score"] = out["value_at_stake_eur"] / (
+        out["estimated_cost_eur"].clip(lower=1.0) * out["complexity_1_5"].clip(lower=1)
+    )
+    out["rank"] = out["priority_score"].rank(ascending=False, method="first").astype(int)
+    out["rank_in_area"] = (
+        out.groupby("area")["priority_score"].rank(ascending=False, method="first").astype(int)
+    )
+    return out.sort_values(["area", "rank_in_area"]).reset_index(drop=True)
