@@ -23,6 +23,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from ingest.strict_yaml import DuplicateKeyError, load_strict_yaml
+
 __all__ = [
     "DEFAULT_TAXONOMY_PATH",
     "Theme",
@@ -82,36 +84,6 @@ class ThemeTaxonomy:
 # --- loading ------------------------------------------------------------------------------
 
 
-class _DuplicateKey(Exception):
-    def __init__(self, key: Any, first: int, second: int) -> None:
-        super().__init__(f"key {key!r} appears twice (lines {first} and {second})")
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML that rejects duplicate keys and reads yes/no/on/off as text, not booleans."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=deep)
-            line = key_node.start_mark.line + 1
-            try:
-                if key in seen:
-                    raise _DuplicateKey(key, seen[key], line)
-                seen[key] = line
-            except TypeError:  # unhashable key; SafeLoader reports it below
-                pass
-        return super().construct_mapping(node, deep=deep)
-
-
-_StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def load_theme_taxonomy(path: str | Path = DEFAULT_TAXONOMY_PATH) -> ThemeTaxonomy:
     """Read and validate a taxonomy file; any problem raises ThemeTaxonomyError naming the key."""
     path = Path(path)
@@ -121,8 +93,8 @@ def load_theme_taxonomy(path: str | Path = DEFAULT_TAXONOMY_PATH) -> ThemeTaxono
     except (OSError, UnicodeDecodeError) as err:
         raise ThemeTaxonomyError(f"{name}: cannot be read ({err})") from err
     try:
-        document = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
-    except _DuplicateKey as err:
+        document = load_strict_yaml(text)
+    except DuplicateKeyError as err:
         raise ThemeTaxonomyError(f"{name}: {err}") from err
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark

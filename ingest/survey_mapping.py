@@ -20,6 +20,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from ingest.strict_yaml import DuplicateKeyError, load_strict_yaml
+
 # Scored metrics and their scales (inclusive); a verbatim is free text.
 METRIC_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "enps": (0, 10)}
 METRICS = (*METRIC_SCALES, "verbatim")
@@ -103,36 +105,6 @@ class SurveyMapping:
         return next((rule for rule in self.rules if rule.matches(survey_id)), None)
 
 
-class _DuplicateKey(Exception):
-    def __init__(self, key: Any, first: int, second: int) -> None:
-        super().__init__(f"key {key!r} appears twice (lines {first} and {second})")
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML that rejects duplicate keys and reads yes/no/on/off as text, not booleans."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=deep)
-            line = key_node.start_mark.line + 1
-            try:
-                if key in seen:
-                    raise _DuplicateKey(key, seen[key], line)
-                seen[key] = line
-            except TypeError:  # unhashable key; SafeLoader reports it below
-                pass
-        return super().construct_mapping(node, deep=deep)
-
-
-_StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def load_survey_mapping(path: str | Path) -> SurveyMapping:
     """Read and validate a mapping file; any problem raises SurveyMappingError naming the key."""
     path = Path(path)
@@ -142,8 +114,8 @@ def load_survey_mapping(path: str | Path) -> SurveyMapping:
     except (OSError, UnicodeDecodeError) as err:
         raise SurveyMappingError(f"{name}: cannot be read ({err})") from err
     try:
-        document = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
-    except _DuplicateKey as err:
+        document = load_strict_yaml(text)
+    except DuplicateKeyError as err:
         raise SurveyMappingError(f"{name}: {err}") from err
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark

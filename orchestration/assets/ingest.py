@@ -8,6 +8,7 @@ from ingest.csv_loader import CsvSource, load_csv_source
 from ingest.parquet_export import export_table_parquet
 from ingest.pseudonym import ensure_salt
 from ingest.settings import archive_dir, landing_dir, raw_parquet_dir
+from orchestration.assets.load_metadata import finish_raw_load
 from orchestration.resources import WAREHOUSE_POOL, PseudonymSalt
 
 RAW_GROUP = "raw"
@@ -47,36 +48,8 @@ def build_raw_asset(source: CsvSource) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             report = load_csv_source(con, source, landing_dir(), archive_dir())
-            total = con.execute(f"select count(*) from {source.table}").fetchall()[0][0]
-            parquet = export_table_parquet(con, "raw", source.name, raw_parquet_dir())
-        for name in report.files_loaded:
-            context.log.info(f"loaded {name}")
-        if report.rows_rejected:
-            context.log.warning(
-                f"{report.rows_rejected} row(s) of {source.name} rejected: see raw.rejected_rows"
-            )
-        return dg.MaterializeResult(
-            metadata={
-                "files_loaded": len(report.files_loaded),
-                "files_skipped": len(report.files_skipped),
-                "rows_loaded": report.rows_loaded,
-                "rows_rejected": report.rows_rejected,
-                "dagster/row_count": total,
-                "parquet_copy": dg.MetadataValue.path(str(parquet)),
-                "files": dg.MetadataValue.md(
-                    "\n".join(
-                        f"- `{f.file_name}` sha256 `{f.sha256[:12]}`: "
-                        + (
-                            "already loaded"
-                            if f.skipped
-                            else f"{f.rows_loaded} rows, {f.rows_rejected} rejected"
-                        )
-                        for f in report.files
-                    )
-                    or "no files landed"
-                ),
-            }
-        )
+            metadata = finish_raw_load(context, con, report, source.table)
+        return dg.MaterializeResult(metadata=metadata)
 
     return _raw_asset
 

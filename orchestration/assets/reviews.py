@@ -11,6 +11,7 @@ from ingest.review_export_loader import (
 )
 from ingest.review_sync import ensure_review_tables
 from ingest.settings import archive_dir, landing_dir, raw_parquet_dir
+from orchestration.assets.load_metadata import finish_raw_load
 from orchestration.resources import WAREHOUSE_POOL, ReviewApi
 
 OWNERS = ["team:data-engineering"]
@@ -74,19 +75,11 @@ def build_review_export_asset(source: ReviewExportSource) -> dg.AssetsDefinition
             f"$ROX_LANDING_DIR/reviews/{source.pattern}, each file once (by SHA-256)."
         ),
     )
-    def _asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             report = load_review_exports(con, source, landing_dir(), archive_dir())
-            total = con.execute(f"select count(*) from {source.table}").fetchall()[0][0]
-            export_table_parquet(con, "raw", source.name, raw_parquet_dir())
-        return dg.MaterializeResult(
-            metadata={
-                "files_loaded": len(report.files_loaded),
-                "files_skipped": len(report.files_skipped),
-                "rows_loaded": report.rows_loaded,
-                "dagster/row_count": total,
-            }
-        )
+            metadata = finish_raw_load(context, con, report, source.table)
+        return dg.MaterializeResult(metadata=metadata)
 
     return _asset
 

@@ -5,9 +5,9 @@ import json
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from ingest.parquet_export import export_table_parquet
-from ingest.settings import archive_dir, landing_dir, raw_parquet_dir, survey_mapping_path
+from ingest.settings import archive_dir, landing_dir, survey_mapping_path
 from ingest.survey_loader import FOLDER, SOURCE, TABLE, load_survey_files, survey_files
+from orchestration.assets.load_metadata import finish_raw_load
 from orchestration.resources import WAREHOUSE_POOL
 
 SURVEY_ANSWERS = dg.AssetKey(["raw", SOURCE])
@@ -34,22 +34,9 @@ def survey_answers(
     mapping = load_survey_mapping(survey_mapping_path())
     with duckdb.get_connection() as con:
         report = load_survey_files(con, landing_dir(), archive_dir(), mapping)
-        total = con.execute(f"select count(*) from {TABLE}").fetchall()[0][0]
-        export_table_parquet(con, "raw", SOURCE, raw_parquet_dir())
-    if report.rows_rejected:
-        context.log.warning(
-            f"{report.rows_rejected} survey answer(s) rejected: see raw.rejected_rows"
-        )
-    return dg.MaterializeResult(
-        metadata={
-            "files_loaded": len(report.files_loaded),
-            "files_skipped": len(report.files_skipped),
-            "rows_loaded": report.rows_loaded,
-            "rows_rejected": report.rows_rejected,
-            "dagster/row_count": total,
-            "survey_mapping": dg.MetadataValue.path(str(survey_mapping_path())),
-        }
-    )
+        metadata = finish_raw_load(context, con, report, TABLE)
+    metadata["survey_mapping"] = dg.MetadataValue.path(str(survey_mapping_path()))
+    return dg.MaterializeResult(metadata=metadata)
 
 
 survey_refresh_job = dg.define_asset_job(
