@@ -45,6 +45,50 @@ def headline_kpis(con: duckdb.DuckDBPyConnection) -> dict[str, object] | None:
     return frame.iloc[0].to_dict() if len(frame) else None
 
 
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> object | None:
+    """The first value of a query, or None when its table does not exist yet."""
+    try:
+        rows = con.execute(sql).fetchall()
+    except duckdb.CatalogException:
+        return None
+    return rows[0][0] if rows else None
+
+
+def cx_headlines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """What the CX marts say, one line each, for the marts that exist."""
+    lines = []
+    nps = _scalar(
+        con,
+        "select metric_value from marts.survey_metrics_monthly where metric = 'nps' "
+        "and scope_type = 'company' and survey_kind = 'customer' order by month_start desc",
+    )
+    if nps is not None:
+        lines.append(f"  NPS, latest month       {nps:+.1f}")
+    driver = _scalar(
+        con,
+        "select driver || ' (' || round(importance_pct)::int || '% of what drives "
+        "recommendation)' from marts.driver_importance "
+        "where outcome = 'likelihood_to_recommend' order by importance_rank",
+    )
+    if driver:
+        lines.append(f"  strongest driver        {driver}")
+    pain = _scalar(
+        con,
+        "select touchpoint_id from marts.journey_heatmap where segment = 'all' "
+        "group by touchpoint_id order by sum(case when heat_label = 'pain' then volume end) "
+        "/ sum(volume) desc nulls last",
+    )
+    if pain:
+        lines.append(f"  biggest pain point      {pain}")
+    lever = _scalar(con, "select lever from marts.opportunity_map order by rank")
+    if lever:
+        lines.append(f"  top opportunity         {lever}")
+    at_risk = _scalar(con, "select sum(revenue_at_risk_eur) from marts.clv_by_segment")
+    if at_risk is not None:
+        lines.append(f"  revenue at risk         {_fmt(at_risk, 'eur')} (last 12 months)")
+    return lines
+
+
 def _fmt(value: object, kind: str) -> str:
     if value is None or value != value:  # None or NaN
         return "n/a"
@@ -59,6 +103,7 @@ def render(path: Path) -> str:
     with duckdb.connect(str(path), read_only=True) as con:
         counts = table_counts(con)
         kpis = headline_kpis(con)
+        headlines = cx_headlines(con)
         rejected = next((n for s, t, n in counts if (s, t) == ("raw", "rejected_rows")), 0)
     lines = ["", "ROX Warehouse: demo build complete", "", "Tables (rows):"]
     for schema, name, rows in counts:
@@ -79,6 +124,8 @@ def render(path: Path) -> str:
             f"  repeat-purchase rate   {_fmt(kpis['repeat_purchase_rate'], 'pct')}",
             f"  return rate            {_fmt(kpis['return_rate'], 'pct')}",
         ]
+    if headlines:
+        lines += ["", "Customer experience:", *headlines]
     lines += [
         "",
         f"Rejected rows: {rejected:,} (details in raw.rejected_rows)",

@@ -236,3 +236,19 @@ def test_journey_heatmap_finds_the_planted_pain_point_and_moment_that_matters(
     assert rates["survey_responses"] > 0.95 and rates["tickets"] > 0.95
     assert rates["reviews_trustpilot"] > 0.95 and rates["reviews_app_store"] == 0
     assert events[0][0] > 0
+
+
+def test_the_demo_summary_reports_tables_kpis_and_cx_headlines(built, tmp_path) -> None:
+    from demo.summary import render
+
+    _, warehouse = built
+    text = render(warehouse)
+    assert "marts.business_kpis" in text and " 24\n" in text.split("marts.business_kpis")[1][:60]
+    assert "Headline KPIs, October 2026" in text
+    assert "strongest driver" in text and "revenue at risk" in text
+    assert str(warehouse) in text
+
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    bare = render(empty)
+    assert "Headline KPIs" not in bare and "Customer experience" not in bare
