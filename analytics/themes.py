@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from ingest.strict_yaml import DuplicateKeyError, load_strict_yaml
+from ingest.strict_yaml import read_config_yaml
 
 __all__ = [
     "DEFAULT_TAXONOMY_PATH",
@@ -88,21 +87,7 @@ def load_theme_taxonomy(path: str | Path = DEFAULT_TAXONOMY_PATH) -> ThemeTaxono
     """Read and validate a taxonomy file; any problem raises ThemeTaxonomyError naming the key."""
     path = Path(path)
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ThemeTaxonomyError(f"{name}: cannot be read ({err})") from err
-    try:
-        document = load_strict_yaml(text)
-    except DuplicateKeyError as err:
-        raise ThemeTaxonomyError(f"{name}: {err}") from err
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = err.problem or err.context or "syntax error"
-        raise ThemeTaxonomyError(f"{name}: {where}not valid YAML ({problem})") from err
-    except yaml.YAMLError as err:
-        raise ThemeTaxonomyError(f"{name}: not valid YAML ({err})") from err
+    document = read_config_yaml(path, ThemeTaxonomyError)
 
     def fail(key: str, message: str) -> ThemeTaxonomyError:
         return ThemeTaxonomyError(f"{name}: {key}: {message}")

@@ -78,22 +78,12 @@ GOOGLE_PLAY_COLUMNS = (
 )
 _GOOGLE_PLAY_REQUIRED = ("Package Name", "Review Submit Millis Since Epoch", "Star Rating")
 # Columns with a field of their own; the others (device, app version, link) go to `extra`.
-_GOOGLE_PLAY_MAPPED = frozenset(
-    {
-        "Package Name",
-        "Reviewer Language",
-        "Review Submit Date and Time",
-        "Review Submit Millis Since Epoch",
-        "Review Last Update Date and Time",
-        "Review Last Update Millis Since Epoch",
-        "Star Rating",
-        "Review Title",
-        "Review Text",
-        "Developer Reply Date and Time",
-        "Developer Reply Millis Since Epoch",
-        "Developer Reply Text",
-    }
-)
+_GOOGLE_PLAY_MAPPED = frozenset(GOOGLE_PLAY_COLUMNS) - {
+    "App Version Code",
+    "App Version Name",
+    "Device",
+    "Review Link",
+}
 _APP_STORE_MAPPED = frozenset({"rating", "title", "body", "createdDate", "reviewerNickname"})
 # Keys of an App Store item that are API plumbing (the links are the review's own URL).
 _APP_STORE_PLUMBING = frozenset({"type", "id", "attributes", "relationships", "links"})

@@ -6,6 +6,7 @@ yes/no/on/off stay text instead of turning into booleans (they are valid labels 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -44,3 +45,24 @@ StrictLoader.yaml_implicit_resolvers = {
 def load_strict_yaml(text: str) -> Any:
     """Parse `text` with `StrictLoader` (a SafeLoader subclass: no arbitrary objects)."""
     return yaml.load(text, Loader=StrictLoader)  # noqa: S506
+
+
+def read_config_yaml(path: Path, error: type[Exception]) -> Any:
+    """Read and parse a configuration file; any problem raises `error` naming the file (and the
+    line and column for syntax errors)."""
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise error(f"{name}: cannot be read ({err})") from err
+    try:
+        return load_strict_yaml(text)
+    except DuplicateKeyError as err:
+        raise error(f"{name}: {err}") from err
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = err.problem or err.context or "syntax error"
+        raise error(f"{name}: {where}not valid YAML ({problem})") from err
+    except yaml.YAMLError as err:
+        raise error(f"{name}: not valid YAML ({err})") from err

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from ingest.strict_yaml import DuplicateKeyError, load_strict_yaml
+from ingest.strict_yaml import read_config_yaml
 
 # Scored metrics and their scales (inclusive); a verbatim is free text.
 METRIC_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "enps": (0, 10)}
@@ -109,21 +108,7 @@ def load_survey_mapping(path: str | Path) -> SurveyMapping:
     """Read and validate a mapping file; any problem raises SurveyMappingError naming the key."""
     path = Path(path)
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise SurveyMappingError(f"{name}: cannot be read ({err})") from err
-    try:
-        document = load_strict_yaml(text)
-    except DuplicateKeyError as err:
-        raise SurveyMappingError(f"{name}: {err}") from err
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = err.problem or err.context or "syntax error"
-        raise SurveyMappingError(f"{name}: {where}not valid YAML ({problem})") from err
-    except yaml.YAMLError as err:
-        raise SurveyMappingError(f"{name}: not valid YAML ({err})") from err
+    document = read_config_yaml(path, SurveyMappingError)
 
     def fail(key: str, message: str) -> SurveyMappingError:
         return SurveyMappingError(f"{name}: {key}: {message}")
