@@ -19,6 +19,9 @@ DEFAULTS = {
     "ROX_RAW_PARQUET_DIR": "warehouse/parquet/raw",
     "ROX_SURVEY_MAPPING": "config/survey_mapping.yml",
     "ROX_THEMES": "config/themes.yml",
+    "ROX_METRICS": "config/metrics.yml",
+    "ROX_OKRS": "config/okrs.yml",
+    "ROX_SCORE_CONFIG": "config/rox.yml",
 }
 
 
@@ -55,6 +58,21 @@ def survey_mapping_path() -> Path:
 def theme_taxonomy_path() -> Path:
     """The theme taxonomy of customer texts (`ROX_THEMES`)."""
     return _resolve("ROX_THEMES")
+
+
+def metric_catalogue_path() -> Path:
+    """The metric catalogue (`ROX_METRICS`)."""
+    return _resolve("ROX_METRICS")
+
+
+def okrs_path() -> Path:
+    """Objectives and key results (`ROX_OKRS`)."""
+    return _resolve("ROX_OKRS")
+
+
+def rox_config_path() -> Path:
+    """ROX score weights and method settings (`ROX_SCORE_CONFIG`)."""
+    return _resolve("ROX_SCORE_CONFIG")
 
 
 def export_resolved_paths() -> None:

@@ -1,0 +1,210 @@
+"""The metric catalogue (config/metrics.yml): load, validate, and aggregate metrics from it.
+
+Every metric is one rule over its source's observations (numerator, denominator per row):
+`ratio` = sum(numerator) / sum(denominator), `sum` = sum(numerator). So one query shape gives
+any metric at any grain and scope, and a new metric is a catalogue entry plus the rows that
+observe it. Identifiers that reach SQL come from fixed maps here, never from the file; the
+metric names travel as bound parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ingest.strict_yaml import read_config_yaml
+
+DIRECTIONS = ("higher_is_better", "lower_is_better")
+AGGREGATIONS = ("ratio", "sum")
+GRAINS = ("day", "month")
+# Scope type -> column of the observations that holds the scope id (company: everything).
+SCOPE_COLUMNS = {
+    "company": None,
+    "value_stream": "value_stream_id",
+    "job": "job_id",
+    "segment": "segment",
+    "touchpoint": "touchpoint_id",
+    "team": "team",
+}
+SCOPE_TYPES = tuple(SCOPE_COLUMNS)
+COMPANY_SCOPE_ID = "all"
+# The relations a metric may be computed from (validated names, not free SQL).
+SOURCES = ("marts.fct_metric_observations", "marts.customer_clv")
+METRIC_VALUE_COLUMNS = [
+    "metric",
+    "period_grain",
+    "period_start",
+    "scope_type",
+    "scope_id",
+    "value",
+    "n",
+]
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_REQUIRED = (
+    "label",
+    "description",
+    "unit",
+    "direction",
+    "source",
+    "expression",
+    "aggregation",
+    "grains",
+    "scopes",
+)
+
+
+class MetricCatalogueError(ValueError):
+    """A catalogue that cannot be used; the message names the file and the metric or key."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str
+    description: str
+    unit: str
+    direction: str
+    source: str
+    expression: str
+    aggregation: str
+    grains: tuple[str, ...]
+    scopes: tuple[str, ...]
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher_is_better"
+
+
+def load_metric_catalogue(path: Path) -> dict[str, Metric]:
+    """Read and validate the catalogue; raises MetricCatalogueError naming what is wrong."""
+    data = read_config_yaml(path, MetricCatalogueError)
+    return parse_metric_catalogue(data, path.name)
+
+
+def parse_metric_catalogue(data: Any, name: str = "metrics.yml") -> dict[str, Metric]:
+    if not isinstance(data, dict) or set(data) != {"version", "metrics"}:
+        raise MetricCatalogueError(f"{name}: expected exactly the keys 'version' and 'metrics'")
+    if data["version"] != 1:
+        raise MetricCatalogueError(f"{name}: version {data['version']!r} is not supported (1)")
+    metrics = data["metrics"]
+    if not isinstance(metrics, dict) or not metrics:
+        raise MetricCatalogueError(f"{name}: 'metrics' must map metric names to definitions")
+    return {key: _parse_metric(name, key, spec) for key, spec in metrics.items()}
+
+
+def _parse_metric(name: str, key: Any, spec: Any) -> Metric:
+    where = f"{name}: metric {key!r}"
+    if not isinstance(key, str) or not _NAME.match(key):
+        raise MetricCatalogueError(f"{where}: a name is lower_snake_case (a-z, 0-9, _)")
+    if not isinstance(spec, dict):
+        raise MetricCatalogueError(f"{where}: expected a mapping of its fields")
+    missing = [field for field in _REQUIRED if field not in spec]
+    unknown = sorted(set(spec) - set(_REQUIRED))
+    if missing:
+        raise MetricCatalogueError(f"{where}: missing {', '.join(missing)}")
+    if unknown:
+        raise MetricCatalogueError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    for field in ("label", "description", "unit", "expression"):
+        if not isinstance(spec[field], str) or not spec[field].strip():
+            raise MetricCatalogueError(f"{where}: '{field}' must be a non-empty text")
+    _one_of(where, "direction", spec["direction"], DIRECTIONS)
+    _one_of(where, "source", spec["source"], SOURCES)
+    _one_of(where, "aggregation", spec["aggregation"], AGGREGATIONS)
+    grains = _subset(where, "grains", spec["grains"], GRAINS)
+    scopes = _subset(where, "scopes", spec["scopes"], SCOPE_TYPES)
+    return Metric(
+        name=key,
+        label=spec["label"].strip(),
+        description=spec["description"].strip(),
+        unit=spec["unit"].strip(),
+        direction=spec["direction"],
+        source=spec["source"],
+        expression=spec["expression"].strip(),
+        aggregation=spec["aggregation"],
+        grains=grains,
+        scopes=scopes,
+    )
+
+
+def _one_of(where: str, field: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise MetricCatalogueError(f"{where}: {field} {value!r} is not one of {', '.join(allowed)}")
+
+
+def _subset(where: str, field: str, values: Any, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    if not isinstance(values, list) or not values:
+        raise MetricCatalogueError(f"{where}: '{field}' must be a non-empty list")
+    for value in values:
+        _one_of(where, field[:-1], value, allowed)
+    if len(set(values)) != len(values):
+        raise MetricCatalogueError(f"{where}: '{field}' lists a value twice")
+    return tuple(values)
+
+
+def compute_metric_values(con, catalogue: dict[str, Metric], observations: str) -> pd.DataFrame:
+    """marts.metric_values rows from a relation of observations (validated name).
+
+    `observations` has the columns of marts.fct_metric_observations. One query per
+    (grain, scope) pair aggregates every metric the catalogue allows there.
+    """
+    observations = _relation(observations)
+    parts, params = [], []
+    for grain in GRAINS:
+        period = (
+            "observed_on" if grain == "day" else "cast(date_trunc('month', observed_on) as date)"
+        )
+        for scope_type, column in SCOPE_COLUMNS.items():
+            names = [
+                m.name for m in catalogue.values() if grain in m.grains and scope_type in m.scopes
+            ]
+            if not names:
+                continue
+            scope_id = f"'{COMPANY_SCOPE_ID}'" if column is None else column
+            not_null = "" if column is None else f"and {column} is not null"
+            parts.append(
+                f"""
+                select
+                    metric,
+                    '{grain}' as period_grain,
+                    {period} as period_start,
+                    '{scope_type}' as scope_type,
+                    cast({scope_id} as varchar) as scope_id,
+                    sum(numerator) as numerator,
+                    sum(denominator) as denominator,
+                    count(*) as observations
+                from {observations}
+                where list_contains(?, metric) {not_null}
+                group by 1, 2, 3, 4, 5
+                """
+            )
+            params.append(names)
+    if not parts:
+        return pd.DataFrame(columns=METRIC_VALUE_COLUMNS)
+    order = " order by metric, period_grain, scope_type, scope_id, period_start"
+    frame = con.execute(" union all ".join(parts) + order, params).df()
+    is_ratio = frame["metric"].map(lambda name: catalogue[name].aggregation == "ratio")
+    denominator = frame["denominator"].where(frame["denominator"] != 0)
+    frame["value"] = (frame["numerator"] / denominator).where(is_ratio, frame["numerator"])
+    # n: what the value is an average over (ratio), or how many rows were summed (sum).
+    frame["n"] = frame["denominator"].where(is_ratio, frame["observations"]).round()
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    frame["n"] = frame["n"].astype("int64")
+    return frame[METRIC_VALUE_COLUMNS]
+
+
+def observed_metrics(con, observations: str) -> set[str]:
+    """The metric names present in a relation of observations."""
+    rows = con.execute(f"select distinct metric from {_relation(observations)}").fetchall()
+    return {row[0] for row in rows}
+
+
+def _relation(name: str) -> str:
+    """A table or view name, validated before it is put into SQL."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?", name):
+        raise ValueError(f"not a relation name: {name!r}")
+    return name

@@ -1,0 +1,250 @@
+-- One row per observation of a catalogue metric (config/metrics.yml): what was observed, when,
+-- the scopes it belongs to, and its contribution to the metric as numerator / denominator.
+-- Every catalogue metric is sum(numerator) / sum(denominator) over its rows, so one rule
+-- aggregates any metric at any grain and scope (the okr_marts asset writes marts.metric_values).
+-- A mean is (value, 1); a rate is (0 or 100, 1); a ratio of totals is (amount, 0) + (0, 1).
+
+with
+
+customers as (
+    select customer_key, segment, primary_job as job_id from {{ ref('int_customers') }}
+),
+
+jobs as (
+    select job_id, value_stream_id from {{ ref('jobs') }}
+),
+
+ticket_touchpoints as (
+    select signal as category, touchpoint_id
+    from {{ ref('signal_touchpoints') }}
+    where source = 'ticket_category'
+),
+
+events as (
+    select * from {{ ref('fct_experience_events') }}
+),
+
+-- Customer feedback: NPS (+100 promoter, -100 detractor), CSAT (100 when 4-5 of 5), CES (mean
+-- 1-7), review stars (mean 1-5), sentiment of any text (mean -1..1).
+feedback as (
+    select
+        case
+            when events.source = 'review' then 'review_rating'
+            else events.signal
+        end as metric,
+        cast(events.occurred_at as date) as observed_on,
+        events.customer_key,
+        events.job as job_id,
+        events.segment,
+        events.touchpoint_id,
+        cast(null as string) as team,
+        case
+            when events.signal = 'nps' and events.raw_score >= 9 then 100.0
+            when events.signal = 'nps' and events.raw_score <= 6 then -100.0
+            when events.signal = 'nps' then 0.0
+            when events.signal = 'csat' and events.raw_score >= 4 then 100.0
+            when events.signal = 'csat' then 0.0
+            else cast(events.raw_score as double)
+        end as numerator,
+        1.0 as denominator
+    from events
+    where
+        (events.source = 'survey' and events.signal in ('nps', 'csat', 'ces'))
+        or events.source = 'review'
+),
+
+sentiment as (
+    select
+        'sentiment' as metric,
+        cast(occurred_at as date) as observed_on,
+        customer_key,
+        job as job_id,
+        segment,
+        touchpoint_id,
+        cast(null as string) as team,
+        cast(sentiment as double) as numerator,
+        1.0 as denominator
+    from events
+    where sentiment is not null
+),
+
+-- Employee pulse: eNPS by team.
+employee as (
+    select
+        'enps' as metric,
+        cast(recorded_at as date) as observed_on,
+        cast(null as string) as customer_key,
+        cast(null as string) as job_id,
+        cast(null as string) as segment,
+        cast(null as string) as touchpoint_id,
+        team,
+        case when score >= 9 then 100.0 when score <= 6 then -100.0 else 0.0 end as numerator,
+        1.0 as denominator
+    from {{ ref('stg_survey_answers') }}
+    where metric = 'enps' and score is not null
+),
+
+-- Orders: on-time delivery (% of delivered orders) and returns (% of orders not cancelled).
+orders as (
+    select * from {{ ref('stg_salesforce__orders') }}
+    where not is_cancelled
+),
+
+order_metrics as (
+    select
+        'on_time_delivery' as metric,
+        delivered_on as observed_on,
+        customer_key,
+        'delivery' as touchpoint_id,
+        case when is_delivered_late then 0.0 else 100.0 end as numerator
+    from orders
+    where delivered_on is not null
+    union all
+    select
+        'return_rate',
+        ordered_on,
+        customer_key,
+        'product',
+        case when is_returned then 100.0 else 0.0 end
+    from orders
+),
+
+-- Support: reply and resolution times in hours, by the touchpoint of the ticket's category.
+tickets as (
+    select
+        tickets.*,
+        ticket_touchpoints.touchpoint_id
+    from {{ ref('int_tickets_resolved') }} as tickets
+    left join ticket_touchpoints on ticket_touchpoints.category = tickets.category
+),
+
+ticket_metrics as (
+    select
+        'first_reply_hours' as metric,
+        cast(created_at as date) as observed_on,
+        customer_key,
+        touchpoint_id,
+        cast(first_reply_minutes as double) / 60 as numerator
+    from tickets
+    where first_reply_minutes is not null
+    union all
+    select
+        'resolution_hours',
+        cast(created_at as date),
+        customer_key,
+        touchpoint_id,
+        cast(resolution_minutes as double) / 60
+    from tickets
+    where resolution_minutes is not null
+),
+
+-- Customer months: churn (% of customers active at the start who lapsed in the month) and
+-- repeat purchase (% of purchasing customers who had bought before).
+customer_months as (
+    select * from {{ ref('int_customer_months') }}
+),
+
+customer_month_metrics as (
+    select
+        'churn_rate' as metric,
+        month_start as observed_on,
+        customer_key,
+        case when is_active then 0.0 else 100.0 end as numerator
+    from customer_months
+    where was_active
+    union all
+    select
+        'repeat_purchase_rate',
+        month_start,
+        customer_key,
+        case when is_new then 0.0 else 100.0 end
+    from customer_months
+    where orders_in_month > 0
+),
+
+-- Ratios of totals: CAC = marketing spend / new customers; cost to serve = support cost
+-- (tickets x cost per ticket) / active customers, both per month (as in business_kpis).
+ratio_parts as (
+    select
+        'cac' as metric,
+        spend_month as observed_on,
+        cast(null as string) as customer_key,
+        cast(spend_eur as double) as numerator,
+        0.0 as denominator
+    from {{ ref('stg_marketing__spend') }}
+    union all
+    select 'cac', month_start, customer_key, 0.0, 1.0
+    from customer_months
+    where is_new
+    union all
+    select
+        'cost_to_serve',
+        {{ month_start('created_at') }},
+        customer_key,
+        cast({{ var('cost_per_ticket_eur') }} as double),
+        0.0
+    from tickets
+    union all
+    select 'cost_to_serve', month_start, customer_key, 0.0, 1.0
+    from customer_months
+    where is_active
+),
+
+by_customer as (
+    select
+        metric, observed_on, customer_key, touchpoint_id, numerator, 1.0 as denominator
+    from order_metrics
+    union all
+    select metric, observed_on, customer_key, touchpoint_id, numerator, 1.0
+    from ticket_metrics
+    union all
+    select metric, observed_on, customer_key, cast(null as string), numerator, 1.0
+    from customer_month_metrics
+    union all
+    select metric, observed_on, customer_key, cast(null as string), numerator, denominator
+    from ratio_parts
+),
+
+with_customer_scopes as (
+    select
+        by_customer.metric,
+        by_customer.observed_on,
+        by_customer.customer_key,
+        customers.job_id,
+        customers.segment,
+        by_customer.touchpoint_id,
+        cast(null as string) as team,
+        by_customer.numerator,
+        by_customer.denominator
+    from by_customer
+    left join customers on customers.customer_key = by_customer.customer_key
+),
+
+unioned as (
+    select * from feedback
+    union all
+    select * from sentiment
+    union all
+    select * from employee
+    union all
+    select * from with_customer_scopes
+),
+
+final as (
+    select
+        unioned.metric,
+        unioned.observed_on,
+        unioned.customer_key,
+        jobs.value_stream_id,
+        unioned.job_id,
+        unioned.segment,
+        unioned.touchpoint_id,
+        unioned.team,
+        cast(unioned.numerator as double) as numerator,
+        cast(unioned.denominator as double) as denominator
+    from unioned
+    left join jobs on jobs.job_id = unioned.job_id
+    where unioned.observed_on is not null
+)
+
+select * from final
