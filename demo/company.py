@@ -74,10 +74,10 @@ CHANNEL_COST_PER_CUSTOMER_EUR = np.array([9.0, 46.0, 58.0, 12.0, 21.0, 0.0])
 INITIATIVES = [
     {
         "initiative_id": "INI-01",
-        "name": "Same-day dispatch and a second carrier",
+        "name": "Dispatch cut-off alerts and a carrier scorecard",
         "touchpoint": "delivery",
         "investment_kind": "hard",
-        "cost_per_month_eur": 40000,
+        "cost_per_month_eur": 800,
         "start_month": "2025-11",
         "effective": True,
     },
@@ -86,7 +86,7 @@ INITIATIVES = [
         "name": "Checkout page redesign",
         "touchpoint": "checkout",
         "investment_kind": "hard",
-        "cost_per_month_eur": 25000,
+        "cost_per_month_eur": 2500,
         "start_month": "2025-09",
         "effective": False,
     },
