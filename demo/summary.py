@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.settings import warehouse_path
+from report import report_path
 
 LAYERS = ("raw", "staging", "intermediate", "marts")
 
@@ -130,6 +131,7 @@ def render(path: Path) -> str:
         "",
         f"Rejected rows: {rejected:,} (details in raw.rejected_rows)",
         f"Warehouse (DuckDB): {path}",
+        *([f"Report: {report_path(path)}"] if report_path(path).exists() else []),
         "Open the asset graph and lineage: make ui, then http://127.0.0.1:3000",
         f"Query it: duckdb.connect('{path}', read_only=True).sql('from marts.business_kpis')",
         "",
