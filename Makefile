@@ -18,7 +18,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 # The venv's tools first: `dagster dev` runs `dbt parse` by name.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help install manifest generate materialize demo ui test test-spark lint format clean
+.PHONY: help install manifest generate materialize demo ui docs test test-spark lint format clean
 
 help:
 	@echo "make demo   - create .venv, install, build the demo warehouse end to end, print a summary"
@@ -55,6 +55,10 @@ demo: generate materialize
 
 ui: manifest
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+# docs/marts.md: every mart's grain and columns, from dbt's manifest (and the warehouse, if built).
+docs: manifest
+	$(BIN)/python scripts/mart_docs.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -51,4 +51,24 @@ class RoxDbtTranslator(DagsterDbtTranslator):
         return _layer(dbt_resource_props) or super().get_group_name(dbt_resource_props)
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
-        return LAYER_OWNERS.get(_layer(dbt_resource_props) or "", [])
+        """The layer's owners, plus the model's own (`meta.owner: cx-analytics` is a team)."""
+        owners = list(LAYER_OWNERS.get(_layer(dbt_resource_props) or "", []))
+        meta = _meta(dbt_resource_props)
+        declared = meta.get("dagster", {}).get("owners") or meta.get("owner") or []
+        for owner in [declared] if isinstance(declared, str) else declared:
+            owner = owner if "@" in owner or owner.startswith("team:") else f"team:{owner}"
+            if owner not in owners:
+                owners.append(owner)
+        return owners
+
+    def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
+        """dbt's column schema and relation name, plus the grain a mart declares in its meta."""
+        metadata = dict(super().get_metadata(dbt_resource_props))
+        if grain := _meta(dbt_resource_props).get("grain"):
+            metadata["grain"] = grain
+        return metadata
+
+
+def _meta(props: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A node's meta, whether set at the top level or under `config:` (dbt merges both)."""
+    return {**(props.get("meta") or {}), **((props.get("config") or {}).get("meta") or {})}

@@ -5,6 +5,7 @@ import dataclasses
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from orchestration.assets.load_metadata import table_metadata
 from orchestration.resources import WAREHOUSE_POOL
 
 CUSTOMER_CLV = dg.AssetKey(["marts", "customer_clv"])
@@ -38,6 +39,7 @@ class ClvConfig(dg.Config):
                 "One row per customer: RFM, p_alive, expected purchases and order value, "
                 "discounted CLV over 12 months and the configured horizon, CLV decile."
             ),
+            metadata={"grain": "customer"},
         ),
         dg.AssetSpec(
             CLV_BY_SEGMENT,
@@ -45,6 +47,7 @@ class ClvConfig(dg.Config):
             kinds=KINDS,
             deps=[CUSTOMER_CLV],
             description="CLV, revenue at risk and CLV at risk by segment and job.",
+            metadata={"grain": "segment x job"},
         ),
         dg.AssetSpec(
             CLV_BACKTEST,
@@ -52,6 +55,7 @@ class ClvConfig(dg.Config):
             kinds=KINDS,
             deps=[["intermediate", "int_customer_rfm_backtest"]],
             description="Each run's calibration/holdout back-test of the purchase model.",
+            metadata={"grain": "run"},
         ),
     ],
     group_name="marts",
@@ -106,12 +110,16 @@ def clv_marts(context: dg.AssetExecutionContext, config: ClvConfig, duckdb: Duck
         con.execute("delete from marts.clv_backtest where run_id = ?", [context.run_id])
         con.execute("insert into marts.clv_backtest by name select * from run_frame")
         con.commit()
+        tables = {
+            key: table_metadata(con, "marts." + key.path[-1])
+            for key in (CUSTOMER_CLV, CLV_BY_SEGMENT, CLV_BACKTEST)
+        }
 
     params = {**fitted.bgnbd, **{f"gg_{k}": v for k, v in fitted.gamma_gamma.items()}}
     yield dg.MaterializeResult(
         asset_key=CUSTOMER_CLV,
         metadata={
-            "dagster/row_count": len(scored),
+            **tables[CUSTOMER_CLV],
             "model_parameters": dg.MetadataValue.json(params),
             "mean_p_alive": float(scored["p_alive"].mean()),
             "total_clv_horizon_eur": float(scored["clv_horizon_eur"].sum()),
@@ -120,11 +128,14 @@ def clv_marts(context: dg.AssetExecutionContext, config: ClvConfig, duckdb: Duck
     yield dg.MaterializeResult(
         asset_key=CLV_BY_SEGMENT,
         metadata={
-            "dagster/row_count": len(segments),
+            **tables[CLV_BY_SEGMENT],
             "revenue_at_risk_eur": float(segments["revenue_at_risk_eur"].sum()),
         },
     )
     yield dg.MaterializeResult(
         asset_key=CLV_BACKTEST,
-        metadata={k: dg.MetadataValue.float(float(v)) for k, v in checked.items()},
+        metadata={
+            **tables[CLV_BACKTEST],
+            **{k: dg.MetadataValue.float(float(v)) for k, v in checked.items()},
+        },
     )

@@ -3,6 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from orchestration.assets.load_metadata import table_metadata
 from orchestration.resources import WAREHOUSE_POOL
 
 OWNERS = ["team:cx-analytics"]
@@ -11,6 +12,12 @@ DRIVER_IMPORTANCE = dg.AssetKey(["marts", "driver_importance"])
 CX_VALUE_CHAIN = dg.AssetKey(["marts", "cx_value_chain"])
 OPPORTUNITY_MAP = dg.AssetKey(["marts", "opportunity_map"])
 ACTION_PRIORITIES = dg.AssetKey(["marts", "action_priorities"])
+GRAINS = {
+    DRIVER_IMPORTANCE: "outcome x driver (touchpoint)",
+    CX_VALUE_CHAIN: "link (from metric -> to metric)",
+    OPPORTUNITY_MAP: "job x touchpoint",
+    ACTION_PRIORITIES: "candidate action",
+}
 
 EVENTS_SQL = """
 select customer_key, job, touchpoint_id, score_0_100
@@ -85,7 +92,14 @@ group by e.job, e.touchpoint_id
 
 
 def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
-    return dg.AssetSpec(key, deps=deps, description=description, owners=OWNERS, kinds=KINDS)
+    return dg.AssetSpec(
+        key,
+        deps=deps,
+        description=description,
+        owners=OWNERS,
+        kinds=KINDS,
+        metadata={"grain": GRAINS[key]},
+    )
 
 
 @dg.multi_asset(
@@ -154,24 +168,23 @@ def driver_marts(duckdb: DuckDBResource):
             con.execute(f"create or replace table marts.{name} as select * from rox_{name}")
             con.unregister(f"rox_{name}")
         con.commit()
+        tables = {name: table_metadata(con, f"marts.{name}") for name in frames}
     top = importance[importance["outcome"] == "likelihood_to_recommend"]
     yield dg.MaterializeResult(
         asset_key=DRIVER_IMPORTANCE,
         metadata={
-            "dagster/row_count": len(importance),
+            **tables["driver_importance"],
             "top_driver_of_recommendation": str(top.sort_values("importance_rank").iloc[0, 1])
             if len(top)
             else "",
         },
     )
-    yield dg.MaterializeResult(asset_key=CX_VALUE_CHAIN, metadata={"dagster/row_count": len(chain)})
+    yield dg.MaterializeResult(asset_key=CX_VALUE_CHAIN, metadata=tables["cx_value_chain"])
     yield dg.MaterializeResult(
         asset_key=OPPORTUNITY_MAP,
         metadata={
-            "dagster/row_count": len(opportunities),
+            **tables["opportunity_map"],
             "top_opportunity": opportunities.iloc[0]["lever"] if len(opportunities) else "",
         },
     )
-    yield dg.MaterializeResult(
-        asset_key=ACTION_PRIORITIES, metadata={"dagster/row_count": len(priorities)}
-    )
+    yield dg.MaterializeResult(asset_key=ACTION_PRIORITIES, metadata=tables["action_priorities"])

@@ -9,6 +9,7 @@ from ingest.parquet_export import export_table_parquet
 from ingest.pseudonym import ensure_salt
 from ingest.settings import archive_dir, landing_dir, raw_parquet_dir
 from orchestration.assets.load_metadata import finish_raw_load
+from orchestration.assets.retries import INGEST_RETRIES, fail_fast_on_bad_data
 from orchestration.resources import WAREHOUSE_POOL, PseudonymSalt
 
 RAW_GROUP = "raw"
@@ -42,11 +43,12 @@ def build_raw_asset(source: CsvSource) -> dg.AssetsDefinition:
             "in $ROX_LANDING_DIR once each (by SHA-256); untypable rows go to raw.rejected_rows."
         ),
         metadata={"landing_pattern": f"{source.folder}/{source.pattern}"},
+        retry_policy=INGEST_RETRIES,
     )
     def _raw_asset(
         context: dg.AssetExecutionContext, duckdb: DuckDBResource
     ) -> dg.MaterializeResult:
-        with duckdb.get_connection() as con:
+        with fail_fast_on_bad_data(), duckdb.get_connection() as con:
             report = load_csv_source(con, source, landing_dir(), archive_dir())
             metadata = finish_raw_load(context, con, report, source.table)
         return dg.MaterializeResult(metadata=metadata)

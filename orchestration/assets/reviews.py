@@ -11,11 +11,11 @@ from ingest.review_export_loader import (
 )
 from ingest.review_sync import ensure_review_tables
 from ingest.settings import archive_dir, landing_dir, raw_parquet_dir
-from orchestration.assets.load_metadata import finish_raw_load
+from orchestration.assets.load_metadata import arrival_metadata, finish_raw_load, table_metadata
+from orchestration.assets.retries import INGEST_RETRIES, fail_fast_on_bad_data
 from orchestration.resources import WAREHOUSE_POOL, ReviewApi
 
 OWNERS = ["team:data-engineering"]
-INGEST_RETRIES = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL)
 
 
 @dg.asset(
@@ -35,11 +35,12 @@ def trustpilot_reviews(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, review_api: ReviewApi
 ) -> dg.MaterializeResult:
     from ingest.review_sync import sync_business_unit
-    from ingest.reviews import ReviewApiClient
+    from ingest.reviews import ReviewApiAuthError, ReviewApiClient
 
     units = review_api.business_unit_ids
     reports = []
-    with duckdb.get_connection() as con:
+    # A refused API key would be refused again: fail at once; other API errors are retried.
+    with fail_fast_on_bad_data(ReviewApiAuthError), duckdb.get_connection() as con:
         ensure_review_tables(con)
         if review_api.base_url and units:
             client = ReviewApiClient(review_api.base_url, api_key=review_api.api_key)
@@ -49,7 +50,8 @@ def trustpilot_reviews(
                 "review API not configured (ROX_REVIEW_API_URL, ROX_REVIEW_BUSINESS_UNITS): "
                 "nothing fetched"
             )
-        total = con.execute("select count(*) from raw.trustpilot_reviews").fetchall()[0][0]
+        table = table_metadata(con, "raw.trustpilot_reviews")
+        arrival = arrival_metadata(con, "select max(fetched_at) from raw.trustpilot_reviews", [])
         export_table_parquet(con, "raw", "trustpilot_reviews", raw_parquet_dir())
     return dg.MaterializeResult(
         metadata={
@@ -58,7 +60,8 @@ def trustpilot_reviews(
             "pages": sum(r.pages for r in reports),
             "reviews_seen": sum(r.reviews_seen for r in reports),
             "reviews_inserted": sum(r.reviews_inserted for r in reports),
-            "dagster/row_count": total,
+            **table,
+            **arrival,
         }
     )
 
@@ -70,13 +73,14 @@ def build_review_export_asset(source: ReviewExportSource) -> dg.AssetsDefinition
         owners=OWNERS,
         kinds={"duckdb"},
         pool=WAREHOUSE_POOL,
+        retry_policy=INGEST_RETRIES,
         description=(
             f"{source.provider.replace('_', ' ').title()} review exports from "
             f"$ROX_LANDING_DIR/reviews/{source.pattern}, each file once (by SHA-256)."
         ),
     )
     def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-        with duckdb.get_connection() as con:
+        with fail_fast_on_bad_data(), duckdb.get_connection() as con:
             report = load_review_exports(con, source, landing_dir(), archive_dir())
             metadata = finish_raw_load(context, con, report, source.table)
         return dg.MaterializeResult(metadata=metadata)
