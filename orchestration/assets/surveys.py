@@ -5,9 +5,12 @@ import json
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from ingest.landing_watch import file_stamps, new_files
 from ingest.settings import archive_dir, landing_dir, survey_mapping_path
 from ingest.survey_loader import FOLDER, SOURCE, TABLE, load_survey_files, survey_files
+from orchestration.assets.dbt import daily_fact_assets
 from orchestration.assets.load_metadata import finish_raw_load
+from orchestration.assets.retries import INGEST_RETRIES, fail_fast_on_bad_data
 from orchestration.resources import WAREHOUSE_POOL
 
 SURVEY_ANSWERS = dg.AssetKey(["raw", SOURCE])
@@ -24,15 +27,16 @@ SURVEY_ANSWERS = dg.AssetKey(["raw", SOURCE])
         f"{FOLDER}/, one row per answer, with the metric the survey mapping gives each question. "
         "Each file loads once (by SHA-256); out-of-scale answers go to raw.rejected_rows."
     ),
-    retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
+    retry_policy=INGEST_RETRIES,
 )
 def survey_answers(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
     from ingest.survey_mapping import load_survey_mapping
 
-    mapping = load_survey_mapping(survey_mapping_path())
-    with duckdb.get_connection() as con:
+    with fail_fast_on_bad_data():
+        mapping = load_survey_mapping(survey_mapping_path())
+    with fail_fast_on_bad_data(), duckdb.get_connection() as con:
         report = load_survey_files(con, landing_dir(), archive_dir(), mapping)
         metadata = finish_raw_load(context, con, report, TABLE)
     metadata["survey_mapping"] = dg.MetadataValue.path(str(survey_mapping_path()))
@@ -41,9 +45,9 @@ def survey_answers(
 
 survey_refresh_job = dg.define_asset_job(
     name="survey_refresh",
-    selection=dg.AssetSelection.assets(SURVEY_ANSWERS)
-    .downstream()
-    .required_multi_asset_neighbors(),
+    # The daily facts (partitioned by date) are left to the daily schedule.
+    selection=dg.AssetSelection.assets(SURVEY_ANSWERS).downstream().required_multi_asset_neighbors()
+    - dg.AssetSelection.assets(daily_fact_assets),
     description="Load new survey exports and rebuild everything downstream of them.",
 )
 
@@ -55,14 +59,12 @@ survey_refresh_job = dg.define_asset_job(
     description=f"Runs survey_refresh when a file in $ROX_LANDING_DIR/{FOLDER}/ is new or changed.",
 )
 def survey_files_sensor(context: dg.SensorEvaluationContext):
-    seen = json.loads(context.cursor) if context.cursor else {}
-    current = {
-        path.name: f"{stat.st_size}:{stat.st_mtime_ns}"
-        for path in survey_files(landing_dir())
-        if (stat := path.stat())
-    }
-    changed = sorted(name for name, stamp in current.items() if seen.get(name) != stamp)
+    # With no cursor yet, files already archived (so loaded) are not asked for again.
+    seen = json.loads(context.cursor) if context.cursor else None
+    files = survey_files(landing_dir())
+    current = file_stamps(files)
+    changed = new_files(files, seen, archive_dir(), SOURCE)
+    context.update_cursor(json.dumps(current, sort_keys=True))
     if not changed:
         return dg.SkipReason(f"no new files in {landing_dir() / FOLDER}")
-    context.update_cursor(json.dumps(current, sort_keys=True))
     return dg.RunRequest(run_key=json.dumps({n: current[n] for n in changed}, sort_keys=True))

@@ -10,6 +10,7 @@
         partition_by=(['order_date'] if target.type == 'spark' else none),
         file_format=('parquet' if target.type == 'spark' else none),
         on_schema_change='fail',
+        tags=['daily'],
     )
 }}
 

@@ -1,0 +1,38 @@
+-- One row per review date and provider: reviews, stars and replies (latest version of each
+-- review). Incremental by date like int_orders_daily.
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
+        unique_key=(none if target.type == 'spark' else 'created_date'),
+        partition_by=(['created_date'] if target.type == 'spark' else none),
+        file_format=('parquet' if target.type == 'spark' else none),
+        on_schema_change='fail',
+        tags=['daily'],
+    )
+}}
+
+with
+
+reviews as (
+    select *, cast(created_at as date) as created_on
+    from {{ ref('stg_reviews') }}
+    {% if is_incremental() %}
+        where {{ incremental_window('cast(created_at as date)', 'created_date') }}
+    {% endif %}
+),
+
+final as (
+    select
+        provider,
+        cast(count(*) as bigint) as reviews,
+        cast(sum(stars) as bigint) as stars_total,
+        cast(sum(case when has_company_reply then 1 else 0 end) as bigint) as replied_reviews,
+        -- The partition column goes last: Spark's insert overwrite expects it there.
+        created_on as created_date
+    from reviews
+    group by created_on, provider
+)
+
+select * from final

@@ -1,0 +1,43 @@
+-- One row per answer date, survey and scored metric: answers and the counts every survey
+-- metric is computed from (promoters, detractors, top-two-box, sum of scores).
+-- Incremental by date like int_orders_daily.
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
+        unique_key=(none if target.type == 'spark' else 'recorded_date'),
+        partition_by=(['recorded_date'] if target.type == 'spark' else none),
+        file_format=('parquet' if target.type == 'spark' else none),
+        on_schema_change='fail',
+        tags=['daily'],
+    )
+}}
+
+with
+
+answers as (
+    select *, cast(recorded_at as date) as recorded_on
+    from {{ ref('stg_survey_answers') }}
+    where score is not null
+    {% if is_incremental() %}
+        and {{ incremental_window('cast(recorded_at as date)', 'recorded_date') }}
+    {% endif %}
+),
+
+final as (
+    select
+        survey_id,
+        metric,
+        cast(count(*) as bigint) as answers,
+        cast(sum(case when score >= 9 then 1 else 0 end) as bigint) as promoters,
+        cast(sum(case when score <= 6 then 1 else 0 end) as bigint) as detractors,
+        cast(sum(case when score >= 4 then 1 else 0 end) as bigint) as top_two_box,
+        cast(sum(score) as double) as score_total,
+        -- The partition column goes last: Spark's insert overwrite expects it there.
+        recorded_on as recorded_date
+    from answers
+    group by recorded_on, survey_id, metric
+)
+
+select * from final
