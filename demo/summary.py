@@ -90,6 +90,40 @@ def cx_headlines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
+def rox_headlines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """ROX per initiative and OKR status per objective, for the marts that exist."""
+    lines = []
+    for row in _rows(
+        con,
+        "select initiative_id, initiative_name, rox, rox_ci_low, rox_ci_high, "
+        "investment_to_date_eur from marts.rox_by_initiative order by initiative_id",
+    ):
+        initiative, name, rox, low, high, invested = row
+        if rox is None or rox != rox:
+            lines.append(f"  {initiative} {name}: not measurable yet")
+            continue
+        lines.append(
+            f"  {initiative} {name}: ROX {rox:+.2f} (95% interval {low:+.2f} to {high:+.2f}) "
+            f"on {_fmt(invested, 'eur')} invested"
+        )
+    for objective, statement, status, score in _rows(
+        con,
+        "select objective_id, objective, status, score from marts.okr_objective_progress "
+        "qualify row_number() over (partition by objective_id order by period_start desc) = 1 "
+        "order by objective_id",
+    ):
+        grade = "n/a" if score is None or score != score else f"{score:.1f}"
+        lines.append(f"  OKR {objective}: {status} (grade {grade}) - {statement}")
+    return lines
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    try:
+        return con.execute(sql).fetchall()
+    except duckdb.CatalogException:  # the mart is not built yet
+        return []
+
+
 def _fmt(value: object, kind: str) -> str:
     if value is None or value != value:  # None or NaN
         return "n/a"
@@ -105,6 +139,7 @@ def render(path: Path) -> str:
         counts = table_counts(con)
         kpis = headline_kpis(con)
         headlines = cx_headlines(con)
+        returns = rox_headlines(con)
         rejected = next((n for s, t, n in counts if (s, t) == ("raw", "rejected_rows")), 0)
     lines = ["", "ROX Warehouse: demo build complete", "", "Tables (rows):"]
     for schema, name, rows in counts:
@@ -127,6 +162,8 @@ def render(path: Path) -> str:
         ]
     if headlines:
         lines += ["", "Customer experience:", *headlines]
+    if returns:
+        lines += ["", "Return on experience and OKRs:", *returns]
     lines += [
         "",
         f"Rejected rows: {rejected:,} (details in raw.rejected_rows)",
