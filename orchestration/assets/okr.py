@@ -15,6 +15,12 @@ METRIC_VALUES = dg.AssetKey(["marts", "metric_values"])
 OKR_PROGRESS = dg.AssetKey(["marts", "okr_progress"])
 OKR_OBJECTIVE_PROGRESS = dg.AssetKey(["marts", "okr_objective_progress"])
 OKR_VALUE_STREAM_PROGRESS = dg.AssetKey(["marts", "okr_value_stream_progress"])
+GRAINS = {
+    METRIC_VALUES: "metric x grain (day, month) x period x scope",
+    OKR_PROGRESS: "key result x month",
+    OKR_OBJECTIVE_PROGRESS: "objective x month",
+    OKR_VALUE_STREAM_PROGRESS: "value stream x month",
+}
 
 # Observations of the CLV metrics, one row per customer, dated the month of the latest order in
 # the warehouse (the CLV mart is a snapshot as of then).
@@ -55,7 +61,14 @@ KNOWN_SCOPES_SQL = {
 
 
 def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
-    return dg.AssetSpec(key, deps=deps, description=description, owners=OWNERS, kinds=KINDS)
+    return dg.AssetSpec(
+        key,
+        deps=deps,
+        description=description,
+        owners=OWNERS,
+        kinds=KINDS,
+        metadata={"grain": GRAINS[key]},
+    )
 
 
 @dg.multi_asset(

@@ -10,6 +10,10 @@ OWNERS = ["team:cx-analytics"]
 KINDS = {"python", "duckdb"}
 ROX_SCORE = dg.AssetKey(["marts", "rox_score"])
 ROX_BY_INITIATIVE = dg.AssetKey(["marts", "rox_by_initiative"])
+GRAINS = {
+    ROX_SCORE: "month x scope (company, value stream, job, segment, touchpoint)",
+    ROX_BY_INITIATIVE: "initiative",
+}
 
 # Scored experience signals of resolved customers, with every scope they belong to.
 EVENTS_SQL = """
@@ -46,7 +50,14 @@ where segment is not null
 
 
 def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
-    return dg.AssetSpec(key, deps=deps, description=description, owners=OWNERS, kinds=KINDS)
+    return dg.AssetSpec(
+        key,
+        deps=deps,
+        description=description,
+        owners=OWNERS,
+        kinds=KINDS,
+        metadata={"grain": GRAINS[key]},
+    )
 
 
 @dg.multi_asset(
