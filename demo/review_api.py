@@ -4,7 +4,8 @@ It serves `GET /v1/business-units/{id}/reviews` from in-memory reviews in Trustp
 pages with `links` (rel `next-page`, absolute href), filters `startDateTime` on createdAt OR
 updatedAt (so an edited review is served again) and can misbehave on purpose: 401 without the
 right `apikey` header, 429 with Retry-After every Nth request, 500 at chosen request numbers,
-a slow answer or a broken body at chosen request numbers. It binds 127.0.0.1 only.
+a slow answer, a broken body or a body cut off mid-transfer at chosen request numbers. It binds
+127.0.0.1 only.
 
     python -m demo.review_api --port 0 --reviews reviews.json   # {"<unit id>": [review, ...]}
 """
@@ -119,9 +120,9 @@ class _Handler(BaseHTTPRequestHandler):
         status, headers, body = self.server.api.respond(self.path, self.headers.get("apikey"))
         try:
             self.send_response(status)
-            for name, value in headers.items():
+            # A truncated answer brings its own (larger) Content-Length.
+            for name, value in {"Content-Length": str(len(body)), **headers}.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
@@ -142,7 +143,8 @@ class ReviewApiServer:
     Requests are numbered from 1 in arrival order. `rate_limit_every=N` answers every Nth request
     429 with `Retry-After: retry_after_s`; `server_errors_at` answers those requests 500;
     `delays_at` ({number: seconds}) answers late; `bodies_at` ({number: text}) answers 200 with
-    that body instead of the page. `perPage` is capped at `page_size_max`.
+    that body instead of the page; `truncated_at` sends half of the body under the full
+    Content-Length, then closes the connection. `perPage` is capped at `page_size_max`.
     """
 
     def __init__(
@@ -155,6 +157,7 @@ class ReviewApiServer:
         page_size_max: int = 100,
         delays_at: dict[int, float] | None = None,
         bodies_at: dict[int, str] | None = None,
+        truncated_at: Iterable[int] = frozenset(),
         port: int = 0,
     ) -> None:
         self._reviews = {
@@ -168,6 +171,7 @@ class ReviewApiServer:
         self.page_size_max = page_size_max
         self.delays_at = dict(delays_at or {})
         self.bodies_at = dict(bodies_at or {})
+        self.truncated_at = set(truncated_at)
         self.requests: list[SeenRequest] = []
         self._port = port
         self._lock = threading.Lock()
@@ -243,6 +247,9 @@ class ReviewApiServer:
         if delay:
             time.sleep(delay)
         status, headers, body = self._answer(number, parts.path, query, key_ok)
+        if number in self.truncated_at:
+            headers["Content-Length"] = str(len(body))
+            body = body[: len(body) // 2]
         with self._lock:
             self.requests[number - 1] = SeenRequest(number, parts.path, query, key_ok, status)
         return status, headers, body

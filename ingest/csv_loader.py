@@ -24,6 +24,7 @@ from ingest.load_log import (
 )
 from ingest.sql import checked_identifier, quote_identifier, quote_literal
 
+MAX_LINE_BYTES = 64 * 2**20
 METADATA_COLUMNS = (
     ("_extra", "VARCHAR"),
     ("_source_file", "VARCHAR"),
@@ -148,6 +149,8 @@ def _read_csv_sql(source: CsvSource, path: Path, header: list[str]) -> str:
         "store_rejects = true",
         "rejects_table = 'rox_reject_errors'",
         "rejects_scan = 'rox_reject_scans'",
+        # DuckDB's default (2 MB) fails the whole file on one long text field; allow 64 MB.
+        f"max_line_size = {MAX_LINE_BYTES}",
     ]
     if source.timestamp_format:
         options.append(f"timestampformat = {quote_literal(source.timestamp_format)}")
@@ -194,6 +197,12 @@ def _load_file(
             f"from {_read_csv_sql(source, archived, header)}",
             [path.name, sha256, loaded_at],
         ).fetchall()[0][0]
+        # A file in another encoding is a file-level fault: refuse it whole (rolled back).
+        not_utf8 = con.execute(
+            "select min(line) from rox_reject_errors where error_type = 'INVALID ENCODING'"
+        ).fetchall()[0][0]
+        if not_utf8 is not None:
+            raise LoadError(f"{path.name}: line {not_utf8} is not UTF-8; re-export it as UTF-8")
         con.execute(
             f"""
             insert into {RAW_SCHEMA}.rejected_rows

@@ -54,6 +54,8 @@ def archive_file(path: Path, archive_root: Path, source: str, sha256: str) -> Pa
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
+    # A copy left read-only by a process killed before the rename would refuse the next copy.
+    partial.unlink(missing_ok=True)
     shutil.copyfile(path, partial)
     if file_sha256(partial) != sha256:
         partial.unlink()
