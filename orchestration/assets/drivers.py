@@ -3,11 +3,9 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.load_metadata import table_metadata
+from orchestration.assets.python_marts import mart_spec, replace_mart_tables
 from orchestration.resources import WAREHOUSE_POOL
 
-OWNERS = ["team:cx-analytics"]
-KINDS = {"python", "duckdb"}
 DRIVER_IMPORTANCE = dg.AssetKey(["marts", "driver_importance"])
 CX_VALUE_CHAIN = dg.AssetKey(["marts", "cx_value_chain"])
 OPPORTUNITY_MAP = dg.AssetKey(["marts", "opportunity_map"])
@@ -92,14 +90,7 @@ group by e.job, e.touchpoint_id
 
 
 def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
-    return dg.AssetSpec(
-        key,
-        deps=deps,
-        description=description,
-        owners=OWNERS,
-        kinds=KINDS,
-        metadata={"grain": GRAINS[key]},
-    )
+    return mart_spec(key, deps, description, GRAINS[key])
 
 
 @dg.multi_asset(
@@ -162,13 +153,7 @@ def driver_marts(duckdb: DuckDBResource):
         "action_priorities": priorities,
     }
     with duckdb.get_connection() as con:
-        con.begin()
-        for name, frame in frames.items():
-            con.register(f"rox_{name}", frame)
-            con.execute(f"create or replace table marts.{name} as select * from rox_{name}")
-            con.unregister(f"rox_{name}")
-        con.commit()
-        tables = {name: table_metadata(con, f"marts.{name}") for name in frames}
+        tables = replace_mart_tables(con, frames)
     top = importance[importance["outcome"] == "likelihood_to_recommend"]
     yield dg.MaterializeResult(
         asset_key=DRIVER_IMPORTANCE,

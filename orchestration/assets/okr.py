@@ -7,10 +7,9 @@ warehouse, validates the configuration against what exists there, and writes the
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from orchestration.assets.python_marts import mart_spec, replace_mart_tables
 from orchestration.resources import WAREHOUSE_POOL
 
-OWNERS = ["team:cx-analytics"]
-KINDS = {"python", "duckdb"}
 METRIC_VALUES = dg.AssetKey(["marts", "metric_values"])
 OKR_PROGRESS = dg.AssetKey(["marts", "okr_progress"])
 OKR_OBJECTIVE_PROGRESS = dg.AssetKey(["marts", "okr_objective_progress"])
@@ -61,14 +60,7 @@ KNOWN_SCOPES_SQL = {
 
 
 def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
-    return dg.AssetSpec(
-        key,
-        deps=deps,
-        description=description,
-        owners=OWNERS,
-        kinds=KINDS,
-        metadata={"grain": GRAINS[key]},
-    )
+    return mart_spec(key, deps, description, GRAINS[key])
 
 
 @dg.multi_asset(
@@ -139,25 +131,20 @@ def okr_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     objectives_frame = objective_progress(progress, objectives)
     streams_frame = value_stream_progress(progress)
 
+    frames = {
+        "metric_values": values,
+        "okr_progress": progress,
+        "okr_objective_progress": objectives_frame,
+        "okr_value_stream_progress": streams_frame,
+    }
     with duckdb.get_connection() as con:
-        con.begin()
-        con.execute("create schema if not exists marts")
-        for table, frame in (
-            ("metric_values", values),
-            ("okr_progress", progress),
-            ("okr_objective_progress", objectives_frame),
-            ("okr_value_stream_progress", streams_frame),
-        ):
-            con.register("frame", frame)
-            con.execute(f"create or replace table marts.{table} as select * from frame")
-            con.unregister("frame")
-        con.commit()
+        tables = replace_mart_tables(con, frames)
 
     missing = sorted(set(catalogue) - set(values["metric"]))
     yield dg.MaterializeResult(
         asset_key=METRIC_VALUES,
         metadata={
-            "dagster/row_count": len(values),
+            **tables["metric_values"],
             "metrics": len(set(values["metric"])),
             "catalogue_metrics_without_observations": ", ".join(missing) or "none",
         },
@@ -166,7 +153,7 @@ def okr_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     yield dg.MaterializeResult(
         asset_key=OKR_PROGRESS,
         metadata={
-            "dagster/row_count": len(progress),
+            **tables["okr_progress"],
             "latest_status": dg.MetadataValue.md(
                 latest[["key_result_id", "metric", "progress", "expected_progress", "status"]]
                 .round(3)
@@ -175,8 +162,8 @@ def okr_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         },
     )
     yield dg.MaterializeResult(
-        asset_key=OKR_OBJECTIVE_PROGRESS, metadata={"dagster/row_count": len(objectives_frame)}
+        asset_key=OKR_OBJECTIVE_PROGRESS, metadata=tables["okr_objective_progress"]
     )
     yield dg.MaterializeResult(
-        asset_key=OKR_VALUE_STREAM_PROGRESS, metadata={"dagster/row_count": len(streams_frame)}
+        asset_key=OKR_VALUE_STREAM_PROGRESS, metadata=tables["okr_value_stream_progress"]
     )

@@ -4,10 +4,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.assets.okr import METRIC_VALUES
+from orchestration.assets.python_marts import mart_spec, replace_mart_tables
 from orchestration.resources import WAREHOUSE_POOL
 
-OWNERS = ["team:cx-analytics"]
-KINDS = {"python", "duckdb"}
 ROX_SCORE = dg.AssetKey(["marts", "rox_score"])
 ROX_BY_INITIATIVE = dg.AssetKey(["marts", "rox_by_initiative"])
 GRAINS = {
@@ -50,14 +49,7 @@ where segment is not null
 
 
 def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
-    return dg.AssetSpec(
-        key,
-        deps=deps,
-        description=description,
-        owners=OWNERS,
-        kinds=KINDS,
-        metadata={"grain": GRAINS[key]},
-    )
+    return mart_spec(key, deps, description, GRAINS[key])
 
 
 @dg.multi_asset(
@@ -130,18 +122,13 @@ def rox_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     by_initiative["formula_version"] = formula_version
 
     with duckdb.get_connection() as con:
-        con.begin()
-        for table, frame in (("rox_score", score), ("rox_by_initiative", by_initiative)):
-            con.register("frame", frame)
-            con.execute(f"create or replace table marts.{table} as select * from frame")
-            con.unregister("frame")
-        con.commit()
+        tables = replace_mart_tables(con, {"rox_score": score, "rox_by_initiative": by_initiative})
 
     company = score[score["scope_type"] == "company"].sort_values("month_start")
     yield dg.MaterializeResult(
         asset_key=ROX_SCORE,
         metadata={
-            "dagster/row_count": len(score),
+            **tables["rox_score"],
             "formula_version": formula_version,
             "latest_company_cx_index": float(company["cx_index"].iloc[-1]),
         },
@@ -149,7 +136,7 @@ def rox_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     yield dg.MaterializeResult(
         asset_key=ROX_BY_INITIATIVE,
         metadata={
-            "dagster/row_count": len(by_initiative),
+            **tables["rox_by_initiative"],
             "formula_version": formula_version,
             "rox": dg.MetadataValue.md(
                 by_initiative[["initiative_id", "rox", "rox_ci_low", "rox_ci_high"]]

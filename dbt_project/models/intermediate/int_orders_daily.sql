@@ -2,17 +2,7 @@
 -- Incremental by date: DuckDB deletes and re-inserts the window's dates; Spark overwrites the
 -- window's date partitions (insert_overwrite), so both engines give the same table.
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-        unique_key=(none if target.type == 'spark' else 'order_date'),
-        partition_by=(['order_date'] if target.type == 'spark' else none),
-        file_format=('parquet' if target.type == 'spark' else none),
-        on_schema_change='fail',
-        tags=['daily'],
-    )
-}}
+{{ config(**daily_fact_config('order_date')) }}
 
 with
 

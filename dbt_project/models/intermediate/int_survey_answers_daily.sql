@@ -2,17 +2,7 @@
 -- metric is computed from (promoters, detractors, top-two-box, sum of scores).
 -- Incremental by date like int_orders_daily.
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-        unique_key=(none if target.type == 'spark' else 'recorded_date'),
-        partition_by=(['recorded_date'] if target.type == 'spark' else none),
-        file_format=('parquet' if target.type == 'spark' else none),
-        on_schema_change='fail',
-        tags=['daily'],
-    )
-}}
+{{ config(**daily_fact_config('recorded_date')) }}
 
 with
 

@@ -2,17 +2,7 @@
 -- Incremental by date like int_orders_daily (a Dagster daily partition passes its window as
 -- --vars min_date / max_date).
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-        unique_key=(none if target.type == 'spark' else 'created_date'),
-        partition_by=(['created_date'] if target.type == 'spark' else none),
-        file_format=('parquet' if target.type == 'spark' else none),
-        on_schema_change='fail',
-        tags=['daily'],
-    )
-}}
+{{ config(**daily_fact_config('created_date')) }}
 
 with
 
