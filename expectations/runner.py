@@ -7,7 +7,7 @@ results in GE 1.24). The outcome is plain data plus a markdown rendering for Dag
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 
@@ -45,7 +45,10 @@ class SuiteOutcome:
 def _outcome(expect: Expect, result) -> ExpectationOutcome:
     details = result.result or {}
     observed = details.get("observed_value")
-    if observed is None and details.get("unexpected_percent") is not None:
+    if expect.reports_share and details.get("unexpected_percent") is not None:
+        checked = details.get("element_count", 0) - details.get("missing_count", 0)
+        observed = f"{1 - details['unexpected_percent'] / 100:.4f} of {checked:,}"
+    elif observed is None and details.get("unexpected_percent") is not None:
         observed = f"{details['unexpected_percent']:.2f}% unexpected"
     samples = details.get("partial_unexpected_list") or []
     return ExpectationOutcome(
@@ -85,7 +88,11 @@ def validate_table(
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     columns = sorted({c for e in expectations for c in e.columns})
-    select = ", ".join(quote_identifier(c) for c in columns)
+    derived = {name: sql for e in expectations for name, sql in e.derived}
+    select = ", ".join(
+        f"{derived[c]} as {quote_identifier(c)}" if c in derived else quote_identifier(c)
+        for c in columns
+    )
     frame = con.execute(f"select {select} from {table}").df()
 
     context = gx.get_context(mode="ephemeral")
@@ -122,3 +129,8 @@ def to_markdown(outcome: SuiteOutcome) -> str:
         status = "pass" if r.success else "**FAIL**"
         lines.append(f"| `{r.expectation}` | {status} | {r.observed} | {unexpected} | {samples} |")
     return "\n".join(lines)
+
+
+def with_results(outcome: SuiteOutcome, extra: list[ExpectationOutcome]) -> SuiteOutcome:
+    """The outcome with table-level checks (personal data, row count, freshness) appended."""
+    return replace(outcome, results=[*outcome.results, *extra])

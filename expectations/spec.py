@@ -18,6 +18,12 @@ class Expect:
     kwargs: dict[str, Any] = field(default_factory=dict)
     # Columns a row condition reads, so the runner loads them too.
     condition_columns: tuple[str, ...] = ()
+    # Computed columns (name, SQL expression on the table) the runner selects instead of reading.
+    derived: tuple[tuple[str, str], ...] = ()
+    # A readable name for the report, when the GE call would not say what is checked.
+    description: str | None = None
+    # Report the share of (non-null) values that pass, as for a ratio with a threshold.
+    reports_share: bool = False
 
     @property
     def columns(self) -> list[str]:
@@ -27,6 +33,8 @@ class Expect:
 
     @property
     def label(self) -> str:
+        if self.description:
+            return self.description
         hidden = ("column", "column_list", "condition_parser")
         args = ", ".join(f"{k}={v}" for k, v in self.kwargs.items() if k not in hidden)
         target = ", ".join(c for c in self.columns if c not in self.condition_columns)
@@ -79,4 +87,48 @@ def valid_date(column: str, earliest: str = "2000-01-01") -> Expect:
             "min_value": dt.datetime.fromisoformat(earliest),
             "max_value": latest.replace(microsecond=0),
         },
+    )
+
+
+def between(column: str, low: float, high: float) -> Expect:
+    return Expect(
+        "ExpectColumnValuesToBeBetween", {"column": column, "min_value": low, "max_value": high}
+    )
+
+
+def unique(column: str) -> Expect:
+    return Expect("ExpectColumnValuesToBeUnique", {"column": column})
+
+
+MATCHED = "<matched>"
+
+
+def references(
+    column: str,
+    reference: str,
+    reference_column: str | None = None,
+    at_least: float = 0.99,
+    where: str | None = None,
+) -> Expect:
+    """Referential integrity as a ratio: at least `at_least` of the non-null values of `column`
+    (on the rows matching the SQL condition `where`) exist in `reference.reference_column`.
+
+    The runner computes one column per row: null when not applicable, MATCHED when the value is
+    found, else the value itself, so the report shows the observed share and the missing keys.
+    """
+    ref_column = reference_column or column
+    name = f"_ref__{column}__{reference.replace('.', '__')}"
+    applies = f"{column} is not null" + (f" and ({where})" if where else "")
+    sql = (
+        f"case when not ({applies}) then null "
+        f"when {column} in (select r.{ref_column} from {reference} as r) then '{MATCHED}' "
+        f"else {column}::varchar end"
+    )
+    scope = f" where {where}" if where else ""
+    return Expect(
+        "ExpectColumnValuesToBeInSet",
+        {"column": name, "value_set": [MATCHED], "mostly": at_least},
+        derived=((name, sql),),
+        description=f"share of {column} in {reference}.{ref_column}{scope} >= {at_least:g}",
+        reports_share=True,
     )

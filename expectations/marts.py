@@ -1,0 +1,190 @@
+"""The Great Expectations suite on every mart (dbt and Python): grain unique, scores and rates
+on their scales (stars 1-5, NPS -100..100, scores 0-100, CLV >= 0, probabilities 0-1), customer
+keys known to staging. Personal data is gated separately (`expectations/table_checks.py`)."""
+
+from __future__ import annotations
+
+from expectations.spec import (
+    Expect,
+    at_least,
+    between,
+    between_where,
+    in_set,
+    not_null,
+    references,
+    unique,
+    unique_together,
+    valid_date,
+)
+
+SUITE_NAME = "marts"
+
+ACCOUNTS = "staging.stg_salesforce__accounts"
+
+
+def _share(*columns: str) -> list[Expect]:
+    return [between(c, 0, 1) for c in columns]
+
+
+def _score_0_100(*columns: str) -> list[Expect]:
+    return [between(c, 0, 100) for c in columns]
+
+
+def _okr_status() -> Expect:
+    # As analytics/okr.py STATUSES: "no data" when a key result's metric has no value yet.
+    return in_set("status", ["on track", "at risk", "off track", "no data"])
+
+
+MARTS_SUITE: dict[str, list[Expect]] = {
+    "business_kpis": [
+        not_null("month_start"),
+        unique("month_start"),
+        valid_date("month_start"),
+        *(at_least(c, 0) for c in ("customers", "orders", "tickets", "revenue_eur")),
+        at_least("cac_eur", 0),
+        at_least("cost_to_serve_eur", 0),
+        *_share("churn_rate", "repeat_purchase_rate", "return_rate", "cross_sell_rate"),
+        *_share("penetration"),
+    ],
+    "survey_metrics_monthly": [
+        not_null("month_start"),
+        unique_together("month_start", "survey_kind", "metric", "scope_type", "scope_id"),
+        in_set("metric", ["nps", "csat", "ces", "enps"]),
+        at_least("responses", 1),
+        between_where("metric_value", -100, 100, "metric", "nps"),
+        between_where("metric_value", -100, 100, "metric", "enps"),
+        between_where("metric_value", 0, 100, "metric", "csat"),
+        between_where("metric_value", 1, 7, "metric", "ces"),
+    ],
+    "review_metrics_monthly": [
+        not_null("month_start"),
+        unique_together("month_start", "provider"),
+        at_least("reviews", 1),
+        between("mean_stars", 1, 5),
+        *_share("share_positive", "share_negative", "share_replied"),
+    ],
+    "fct_experience_events": [
+        not_null("event_id"),
+        unique("event_id"),
+        in_set("source", ["survey", "review", "ticket", "order"]),
+        not_null("occurred_at"),
+        valid_date("occurred_at"),
+        between("score_0_100", 0, 100),
+        between("sentiment", -1, 1),
+        references("customer_key", ACCOUNTS),
+    ],
+    "fct_metric_observations": [
+        not_null("metric"),
+        not_null("observed_on"),
+        valid_date("observed_on"),
+        at_least("denominator", 0),
+        references("customer_key", ACCOUNTS),
+    ],
+    "journey_heatmap": [
+        unique_together("month_start", "job", "stage_id", "touchpoint_id", "segment"),
+        at_least("volume", 1),
+        *_score_0_100("mean_score_0_100", "csat"),
+        between("nps", -100, 100),
+        between("ces", 1, 7),
+        between("mean_sentiment", -1, 1),
+        *_share("share_negative", "share_positive"),
+        in_set("heat_label", ["love", "neutral", "pain"]),
+    ],
+    "customer_clv": [
+        not_null("customer_key"),
+        unique("customer_key"),
+        not_null("p_alive"),
+        between("p_alive", 0, 1),
+        not_null("clv_12m_eur"),
+        at_least("clv_12m_eur", 0),
+        at_least("clv_horizon_eur", 0),
+        at_least("expected_purchases_12m", 0),
+        between("clv_decile", 1, 10),
+        references("customer_key", ACCOUNTS),
+    ],
+    "clv_by_segment": [
+        unique_together("segment", "job"),
+        at_least("customers", 0),
+        between("mean_p_alive", 0, 1),
+        at_least("clv_12m_eur", 0),
+        at_least("clv_horizon_eur", 0),
+        at_least("revenue_at_risk_eur", 0),
+        between("share_revenue_at_risk", 0, 1),
+    ],
+    "clv_backtest": [
+        not_null("run_id"),
+        unique("run_id"),
+        at_least("customers", 1),
+        between("correlation", -1, 1),
+        valid_date("computed_at"),
+    ],
+    "driver_importance": [
+        unique_together("outcome", "driver"),
+        between("importance_pct", 0, 100),
+        between("performance_0_100", 0, 100),
+        between("r_squared", 0, 1),
+        at_least("n", 1),
+        in_set("quadrant", ["leverage", "fix", "monitor", "maintain"]),
+    ],
+    "cx_value_chain": [
+        unique_together("from_layer", "from_metric", "to_layer", "to_metric"),
+        at_least("n", 1),
+        *(
+            between_where(c, -1, 1, "effect_measure", "pearson_correlation")
+            for c in ("effect_size", "ci_low", "ci_high")
+        ),
+    ],
+    "opportunity_map": [
+        unique_together("job", "touchpoint_id"),
+        not_null("rank"),
+        unique("rank"),
+        between("performance_0_100", 0, 100),
+        between("importance_pct", 0, 100),
+        at_least("clv_at_stake_eur", 0),
+    ],
+    "action_priorities": [
+        not_null("action_id"),
+        unique("action_id"),
+        unique("rank"),
+        between("complexity_1_5", 1, 5),
+        at_least("estimated_cost_eur", 0),
+        at_least("value_at_stake_eur", 0),
+    ],
+    "metric_values": [
+        unique_together("metric", "period_grain", "period_start", "scope_type", "scope_id"),
+        in_set("period_grain", ["day", "month"]),
+        in_set("scope_type", ["company", "value_stream", "job", "segment", "touchpoint", "team"]),
+        valid_date("period_start"),
+        at_least("n", 1),
+    ],
+    "okr_progress": [
+        unique_together("key_result_id", "period_start"),
+        *_share("progress", "expected_progress", "grade"),
+        _okr_status(),
+    ],
+    "okr_objective_progress": [
+        unique_together("objective_id", "period_start"),
+        *_share("score", "expected_progress", "grade"),
+        _okr_status(),
+    ],
+    "okr_value_stream_progress": [
+        unique_together("value_stream_id", "period_start"),
+        *_share("score", "expected_progress", "grade"),
+        _okr_status(),
+    ],
+    "rox_score": [
+        unique_together("month_start", "scope_type", "scope_id"),
+        *_score_0_100("cx_index", "ex_index", "nps_0_100", "csat_0_100", "ces_0_100"),
+        *_score_0_100("review_rating_0_100", "sentiment_0_100"),
+        *_share("share_pain", "share_neutral", "share_love"),
+        at_least("investment_eur", 0),
+        not_null("formula_version"),
+    ],
+    "rox_by_initiative": [
+        not_null("initiative_id"),
+        unique("initiative_id"),
+        at_least("cost_per_month_eur", 0),
+        at_least("months_live", 0),
+        at_least("investment_to_date_eur", 0),
+    ],
+}
