@@ -18,7 +18,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 # The venv's tools first: `dagster dev` runs `dbt parse` by name.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help install manifest generate materialize demo ui docs test test-spark lint format clean
+.PHONY: help install manifest generate materialize demo ui docs test test-spark lint format clean bench
 
 help:
 	@echo "make demo   - create .venv, install, build the demo warehouse end to end, print a summary"
@@ -26,6 +26,7 @@ help:
 	@echo "make ui     - Dagster UI on http://127.0.0.1:3000 (asset graph, lineage, runs)"
 	@echo "make test-spark - only the test that the dbt models give the same marts on Spark"
 	@echo "make clean  - remove the generated data, warehouse, dbt target and local Dagster runs"
+	@echo "make bench  - benchmark at 1M customers against the raw-SQL floor (make bench CUSTOMERS=N)"
 
 # The install stamp changes only when the dependencies do, so a second `make install` is instant.
 $(BIN)/.installed: pyproject.toml constraints.txt
@@ -74,6 +75,12 @@ test: lint manifest
 # Only the DuckDB-vs-Spark parity test (also part of `make test`).
 test-spark: manifest
 	$(BIN)/python -m pytest -q -m spark
+
+# Not part of `make test`. A million customers unless CUSTOMERS is given (the demo's default of
+# 5000 does not apply); BENCH_ARGS passes options, e.g. BENCH_ARGS=--no-scaling. See BENCHMARKS.md.
+BENCH_CUSTOMERS = $(if $(filter command line environment%,$(origin CUSTOMERS)),$(CUSTOMERS),1000000)
+bench: install
+	$(BIN)/python -m bench.run --customers $(BENCH_CUSTOMERS) --seed $(SEED) $(BENCH_ARGS)
 
 clean:
 	rm -rf data warehouse dbt_project/target dbt_project/logs logs spark-warehouse

@@ -39,7 +39,7 @@ class RoxSettings:
     cx_weights: dict[str, float]
     pain_below: float = 50.0
     love_from: float = 75.0
-    baseline_months: int = 6
+    baseline_months: int = 12
     bootstrap_samples: int = 200
     confidence: float = 0.95
     seed: int = 42

@@ -61,7 +61,7 @@ def parse_rox_settings(data: Any, name: str = "rox.yml") -> tuple[RoxSettings, s
     love = _positive(name, "bands.love_from", bands.get("love_from", 75))
     if not 0 < pain < love <= 100:
         raise RoxConfigError(f"{name}: bands: need 0 < pain_below < love_from <= 100")
-    baseline = _section(name, data, "initiatives").get("baseline_months", 6)
+    baseline = _section(name, data, "initiatives").get("baseline_months", 12)
     boot = _section(name, data, "bootstrap")
     samples, confidence = boot.get("samples", 200), boot.get("confidence", 0.95)
     if not isinstance(baseline, int) or not 1 <= baseline <= 36:

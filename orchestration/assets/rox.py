@@ -21,12 +21,15 @@ select e.customer_key, e.occurred_month as month_start, e.score_0_100, e.touchpo
 from marts.fct_experience_events as e
 left join config.jobs as j on j.job_id = e.job
 where e.customer_key is not null and e.score_0_100 is not null
+-- A fixed order: the bootstrap draws one weight per customer in order of appearance.
+order by e.customer_key, e.occurred_month, e.touchpoint_id, e.score_0_100
 """
 
 CUSTOMERS_SQL = """
 select c.customer_key, c.historic_margin_eur, c.t as tenure_weeks, c.clv_horizon_eur,
     c.job as job_id, c.segment, j.value_stream_id
 from marts.customer_clv as c left join config.jobs as j on j.job_id = c.job
+order by c.customer_key
 """
 
 ACTIVE_SQL = """
