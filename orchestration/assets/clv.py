@@ -88,7 +88,7 @@ def clv_marts(context: dg.AssetExecutionContext, config: ClvConfig, duckdb: Duck
     run = pd.DataFrame(
         [
             {
-                "run_id": context.run_id,
+                "run_id": context.run.run_id,
                 "computed_at": pd.Timestamp.now(tz="UTC").tz_localize(None),
                 "calibration_end": holdout["calibration_end"].iloc[0],
                 **checked,
@@ -107,7 +107,7 @@ def clv_marts(context: dg.AssetExecutionContext, config: ClvConfig, duckdb: Duck
         con.execute("create or replace table marts.customer_clv as select * from scored_frame")
         con.execute("create or replace table marts.clv_by_segment as select * from segments_frame")
         con.execute("create table if not exists marts.clv_backtest as from run_frame limit 0")
-        con.execute("delete from marts.clv_backtest where run_id = ?", [context.run_id])
+        con.execute("delete from marts.clv_backtest where run_id = ?", [context.run.run_id])
         con.execute("insert into marts.clv_backtest by name select * from run_frame")
         con.commit()
         tables = {

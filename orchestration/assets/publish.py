@@ -33,7 +33,7 @@ def published_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     target = published_warehouse_path()
     current = published_parquet_root(target) / "current"
     with duckdb.get_connection() as con:
-        published = publish_marts(con, target, context.run_id)
+        published = publish_marts(con, target, context.run.run_id)
     rows = "\n".join(f"| `marts.{t}` | {n} |" for t, n in published.row_counts.items())
     return dg.MaterializeResult(
         metadata={
