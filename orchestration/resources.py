@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -20,6 +21,25 @@ from orchestration.dbt_project import rox_dbt_project
 # DuckDB takes one writer per file: every step that opens the warehouse runs in this pool,
 # whose limit is 1 (`.dagster/dagster.yaml`, concurrency.pools.default_limit).
 WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+class WarehouseDuckDB(DuckDBResource):
+    """The DuckDB resource, with its connection closed even when the step fails.
+
+    dagster-duckdb closes the connection only after a clean exit; after a failed step it lived
+    on (held by the traceback) until garbage collection, and a read-only reader in the same
+    process (the publish step, a test) was refused for opening the file "with a different
+    configuration".
+    """
+
+    @contextmanager
+    def get_connection(self):
+        manager = super().get_connection()
+        conn = manager.__enter__()
+        try:
+            yield conn
+        finally:
+            conn.close()
 
 
 class PseudonymSalt(dg.ConfigurableResource):
@@ -70,7 +90,7 @@ def build_resources() -> dict[str, object]:
         else PseudonymSalt()
     )
     return {
-        "duckdb": DuckDBResource(database=str(warehouse)),
+        "duckdb": WarehouseDuckDB(database=str(warehouse)),
         "dbt": DbtCliResource(project_dir=rox_dbt_project, dbt_executable=dbt_executable()),
         "pseudonym_salt": salt,
         "review_api": _review_api(),

@@ -22,7 +22,6 @@ import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
-from dagster_duckdb import DuckDBResource
 
 from analytics.metric_catalogue import (
     MetricCatalogueError,
@@ -42,7 +41,7 @@ from ingest.strict_yaml import read_config_yaml
 from ingest.survey_loader import load_survey_files
 from ingest.survey_mapping import load_survey_mapping
 from orchestration.assets.text_signals import compute_text_signals
-from orchestration.resources import ReviewApi
+from orchestration.resources import ReviewApi, WarehouseDuckDB
 from tests.conftest import demo_review_server, load_demo_raw, run_dbt
 
 INJECTIONS = ["x'; drop table raw.load_log; --", 'a"b', "../../etc/passwd"]
@@ -86,7 +85,7 @@ def _materialise_reviews(database: Path, url: str, units: list[str]) -> dg.Execu
         instance=instance,
         raise_on_error=False,
         resources={
-            "duckdb": DuckDBResource(database=str(database)),
+            "duckdb": WarehouseDuckDB(database=str(database)),
             "review_api": ReviewApi(
                 base_url=url,
                 api_key=dg.EnvVar("ROX_REVIEW_API_KEY"),
