@@ -44,6 +44,9 @@ STAGE_ORDER = (
     "report",
     "publish",
 )
+# Check steps by name (Great Expectations suites, freshness, match rates), for a step stopped
+# before it emitted its result.
+GATE_STEP = re.compile(r"_ge_\w+$|^freshness_check_|_match_rates$")
 # Stages the floor covers (with every dbt layer): loading the sources and gating them.
 SQL_STAGES = ("ingest", "gates")
 STEP_ENDS = ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED")
@@ -134,6 +137,8 @@ def stage_of(step_key: str, step: dict[str, Any]) -> str:
         return re.sub(r"_\d+$", "", step_key)
     if step["checks"] and not step["materialized"]:
         return "gates"
+    if step["end"] is None and GATE_STEP.search(step_key):
+        return "gates"  # stopped before it reported: known by its name
     if step_key.startswith("raw__"):
         return "ingest"
     return f"other:{step_key}"
@@ -242,32 +247,49 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return round(numerator / denominator, 4)
 
 
+def finished(run: dict[str, Any] | None) -> bool:
+    """Whether a materialisation ran to its end and succeeded (its figures are whole)."""
+    return bool(run) and bool(run.get("success")) and not run.get("stopped")
+
+
 def headline(size: dict[str, Any], double: dict[str, Any] | None) -> dict[str, Any]:
-    """The issue's figures for size N (and 2N when measured)."""
+    """The issue's figures for size N (and 2N when measured).
+
+    Figures of a run that was stopped or failed are partial: they are left null here (the
+    per-stage figures in `sizes` keep what was measured), except the peak memory, which is
+    already a lower bound.
+    """
     full, floor = size["full"], size.get("floor") or {}
-    floor_s = None
-    if floor:
-        floor_s = round(floor["ingest_floor_s"] + floor["sql_floor_s"], 3)
     incremental = size.get("incremental") or {}
+    whole = finished(full)
+    pipeline_s = full["pipeline_s"] if whole else None
+    cpu_s = full.get("cpu_s") if whole else None
+    floor_s = round(floor["ingest_floor_s"] + floor["sql_floor_s"], 3) if floor else None
+    incremental_s = incremental.get("pipeline_s") if finished(incremental) else None
+    incremental_cpu_s = incremental.get("cpu_s") if finished(incremental) else None
+    doubled = double["full"] if double and finished(double.get("full")) else None
     return {
         "customers": size["customers"],
-        "pipeline_s": full["pipeline_s"],
+        "pipeline_s": pipeline_s,
         "floor_s": floor_s,
-        "pipeline_over_floor": ratio(full["pipeline_s"], floor_s),
-        "pipeline_cpu_s": full.get("cpu_s"),
+        "pipeline_over_floor": ratio(pipeline_s, floor_s),
+        "pipeline_cpu_s": cpu_s,
         "floor_cpu_s": floor.get("cpu_s"),
-        "pipeline_over_floor_cpu": ratio(full.get("cpu_s"), floor.get("cpu_s")),
-        "sql_stages_s": round(full["sql_stages_s"], 3),
-        "sql_stages_over_floor": ratio(full["sql_stages_s"], floor_s),
-        "dbt_over_sql_floor": ratio(full["dbt_layers_s"], floor.get("sql_floor_s")),
-        "incremental_s": incremental.get("pipeline_s"),
-        "incremental_over_full": ratio(incremental.get("pipeline_s"), full["pipeline_s"]),
-        "incremental_over_full_cpu": ratio(incremental.get("cpu_s"), full.get("cpu_s")),
-        "gates_share": full["gates_share"],
-        "clv_fit_s": full["clv_fit_s"],
-        "scaling_2x": ratio(double["full"]["pipeline_s"], full["pipeline_s"]) if double else None,
-        "scaling_2x_cpu": ratio(double["full"].get("cpu_s"), full.get("cpu_s")) if double else None,
+        "pipeline_over_floor_cpu": ratio(cpu_s, floor.get("cpu_s")),
+        "sql_stages_s": round(full["sql_stages_s"], 3) if whole else None,
+        "sql_stages_over_floor": ratio(full["sql_stages_s"], floor_s) if whole else None,
+        "dbt_over_sql_floor": ratio(full["dbt_layers_s"], floor.get("sql_floor_s"))
+        if whole
+        else None,
+        "incremental_s": incremental_s,
+        "incremental_over_full": ratio(incremental_s, pipeline_s),
+        "incremental_over_full_cpu": ratio(incremental_cpu_s, cpu_s),
+        "gates_share": full["gates_share"] if whole else None,
+        "clv_fit_s": full["clv_fit_s"] or None,
+        "scaling_2x": ratio(doubled["pipeline_s"], pipeline_s) if doubled else None,
+        "scaling_2x_cpu": ratio(doubled.get("cpu_s"), cpu_s) if doubled else None,
         "peak_rss_mb": full["peak_rss_mb"],
+        "peak_rss_complete": whole,
         "generate_s": size["generate"]["s"],
     }
 
@@ -289,6 +311,10 @@ def evaluate_targets(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 f"measured at {figures['customers']:,} customers; "
                 f"the target is for {target.at_customers:,}"
             )
+        elif target.key == "peak_rss_mb" and not figures.get("peak_rss_complete", True):
+            # The peak of a stopped build is a lower bound: only a miss is conclusive.
+            verdict["met"] = False if value > target.limit else None
+            verdict["note"] = "peak of a build that did not finish"
         else:
             verdict["met"] = value <= target.limit
         verdicts[target.key] = verdict
@@ -412,8 +438,10 @@ def markdown(document: dict[str, Any]) -> str:
         "peak_rss_mb",
     ):
         verdict = targets.get(key)
+        value = document.get(key)
+        digits = 3 if isinstance(value, float) and abs(value) < 100 else 1
         lines.append(
-            f"| `{key}` | {_fmt(document.get(key), 3)} | "
+            f"| `{key}` | {_fmt(value, digits)} | "
             f"{verdict['target'] if verdict else ''} | {_met_text(verdict)} |"
         )
     for size in document["sizes"]:
@@ -442,7 +470,21 @@ def markdown(document: dict[str, Any]) -> str:
                 f"| {row['stage']} | {_fmt(row['s'], 1)} | {share} | "
                 f"{_fmt(row.get('cpu_s'), 1)} | {_fmt(row['peak_rss_mb'], 0)} |"
             )
+        if size.get("incremental"):
+            lines += ["", _incremental_text(size["incremental"])]
     return "\n".join(lines) + "\n"
+
+
+def _incremental_text(run: dict[str, Any]) -> str:
+    stages = ", ".join(f"{r['stage']} {r['s']:.1f} s" for r in run.get("stages", []) if r["s"])
+    text = (
+        f"Incremental day {run.get('day')} ({_fmt(run.get('orders'))} orders): "
+        f"{_fmt(run.get('pipeline_s'), 1)} s wall, {_fmt(run.get('cpu_s'), 1)} s CPU ({stages})."
+    )
+    if not finished(run):
+        under_way = ", ".join(run.get("stopped_in_steps") or []) or "unknown"
+        text += f" Stopped before the end, in: {under_way}."
+    return text
 
 
 def _met_text(verdict: dict[str, Any] | None) -> str:

@@ -126,7 +126,7 @@ def _size(customers: int, pipeline_s: float, peak: float = 1000.0) -> dict:
         "source_rows": {"orders": 50, "reviews": 5},
         "full": full,
         "floor": {"ingest_floor_s": 10.0, "sql_floor_s": 40.0},
-        "incremental": {"pipeline_s": pipeline_s * 0.2},
+        "incremental": {"pipeline_s": pipeline_s * 0.2, "success": True},
     }
 
 
@@ -155,6 +155,30 @@ def test_targets_are_met_missed_or_not_measured() -> None:
     assert heavy["peak_rss_mb"]["met"] is False
     at_scale = report.evaluate_targets({**document, "customers": 1_000_000})
     assert at_scale["peak_rss_mb"]["met"] is True
+
+
+def test_a_stopped_run_leaves_its_partial_figures_out_of_the_headline() -> None:
+    size = _size(1_000_000, 100.0, peak=5000.0)
+    size["incremental"] = {"pipeline_s": 50.0, "cpu_s": 60.0, "success": False, "stopped": True}
+    document = report.result_document([size], report.machine(), ["bench"])
+    assert document["pipeline_s"] == 100.0
+    assert document["incremental_s"] is None and document["incremental_over_full"] is None
+    assert document["targets"]["incremental_over_full"]["met"] is None
+
+    size["full"]["stopped"] = True
+    document = report.result_document([size], report.machine(), ["bench"])
+    assert document["pipeline_s"] is None and document["gates_share"] is None
+    assert document["targets"]["peak_rss_mb"]["met"] is False  # 5000 so far: a miss already
+    size["full"]["peak_rss_mb"] = 1000.0
+    document = report.result_document([size], report.machine(), ["bench"])
+    assert document["targets"]["peak_rss_mb"]["met"] is None
+
+
+def test_a_check_step_stopped_before_its_result_is_still_a_gate() -> None:
+    step = {"start": T0, "end": None, "status": None, "materialized": 0, "checks": []}
+    assert report.stage_of("staging__stg_x_ge_staging", step) == "gates"
+    assert report.stage_of("freshness_check_1a2b", step) == "gates"
+    assert report.stage_of("raw__x", step) == "ingest"
 
 
 def test_without_the_2n_run_or_the_floor_the_figures_are_null() -> None:
