@@ -59,6 +59,14 @@ KNOWN_SCOPES_SQL = {
 }
 
 
+def known_scope_ids(con) -> dict[str, set[str]]:
+    """The ids of each scope type that exist: configuration seeds and observed segments, teams."""
+    return {
+        scope: {row[0] for row in con.execute(sql).fetchall()}
+        for scope, sql in KNOWN_SCOPES_SQL.items()
+    }
+
+
 def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
     return mart_spec(key, deps, description, GRAINS[key])
 
@@ -121,10 +129,7 @@ def okr_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
                 f"defined in the catalogue: {', '.join(sorted(uncatalogued))}"
             )
         values = compute_metric_values(con, catalogue, "metric_observations")
-        known = {
-            scope: {row[0] for row in con.execute(sql).fetchall()}
-            for scope, sql in KNOWN_SCOPES_SQL.items()
-        }
+        known = known_scope_ids(con)
         as_of = con.execute("select max(observed_on) from metric_observations").fetchall()[0][0]
     objectives, key_results = load_okrs(okrs_path(), catalogue, known)
     progress = key_result_progress(key_results, objectives, catalogue, values, as_of)

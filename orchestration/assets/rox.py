@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.okr import METRIC_VALUES
+from orchestration.assets.okr import METRIC_VALUES, known_scope_ids
 from orchestration.assets.python_marts import mart_spec, replace_mart_tables
 from orchestration.resources import WAREHOUSE_POOL
 
@@ -40,14 +40,6 @@ join intermediate.int_customers as c using (customer_key)
 left join config.jobs as j on j.job_id = c.primary_job
 where m.is_active
 group by all
-"""
-
-SCOPES_SQL = """
-select 'value_stream' as scope_type, value_stream_id as scope_id from config.value_streams
-union all select 'job', job_id from config.jobs
-union all select 'touchpoint', touchpoint_id from config.touchpoints
-union all select distinct 'segment', segment from intermediate.int_customers
-where segment is not null
 """
 
 
@@ -102,7 +94,7 @@ def rox_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             "select * from marts.metric_values where period_grain = 'month'"
         ).df()
         ledger = con.execute("select * from config.initiatives order by initiative_id").df()
-        scope_rows = con.execute(SCOPES_SQL).fetchall()
+        known = known_scope_ids(con)
         owning_team = dict(
             con.execute("select touchpoint_id, owning_team from config.touchpoints").fetchall()
         )
@@ -110,9 +102,6 @@ def rox_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     as_of = active["month_start"].max()
     events = events[events["month_start"] <= as_of]
     metric_values = metric_values[metric_values["period_start"] <= as_of]
-    known = {}
-    for scope_type, scope_id in scope_rows:
-        known.setdefault(scope_type, set()).add(scope_id)
     initiatives = parse_ledger(ledger, known)
     if events.empty or customers.empty:
         raise dg.Failure("no scored experience events or customers: nothing to compute ROX on")
