@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from ingest.strict_yaml import read_config_yaml
+from common.strict_yaml import read_config_yaml
 
 DIRECTIONS = ("higher_is_better", "lower_is_better")
 AGGREGATIONS = ("ratio", "sum")

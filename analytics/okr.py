@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.metric_catalogue import COMPANY_SCOPE_ID, Metric
-from ingest.strict_yaml import read_config_yaml
+from common.strict_yaml import read_config_yaml
 
 ON_TRACK_SLACK = 0.10
 AT_RISK_SLACK = 0.25

@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 
 from analytics.rox import FORMULA_VERSION, SCOPE_COLUMN, Initiative, RoxSettings, to_0_100
-from ingest.strict_yaml import read_config_yaml
+from common.business_settings import BusinessSettings, load_business_settings
+from common.strict_yaml import read_config_yaml
 
 CX_COMPONENTS = ("nps", "csat", "ces", "review_rating", "sentiment")
 INVESTMENT_KINDS = ("soft", "hard")
@@ -28,15 +29,25 @@ class RoxConfigError(ValueError):
     """ROX settings or a ledger that cannot be used; the message names file, row and field."""
 
 
-def load_rox_settings(path: Path) -> tuple[RoxSettings, str]:
+def load_rox_settings(
+    path: Path, business: BusinessSettings | None = None
+) -> tuple[RoxSettings, str]:
+    """ROX's method settings from `path`; the experience bands from the business settings."""
     data = read_config_yaml(path, RoxConfigError)
-    return parse_rox_settings(data, path.name)
+    return parse_rox_settings(data, path.name, business)
 
 
-def parse_rox_settings(data: Any, name: str = "rox.yml") -> tuple[RoxSettings, str]:
-    allowed = {"version", "formula_version", "cx_index", "bands", "initiatives", "bootstrap"}
+def parse_rox_settings(
+    data: Any, name: str = "rox.yml", business: BusinessSettings | None = None
+) -> tuple[RoxSettings, str]:
+    allowed = {"version", "formula_version", "cx_index", "initiatives", "bootstrap"}
     if not isinstance(data, dict) or data.get("version") != 1:
         raise RoxConfigError(f"{name}: expected a mapping with version: 1")
+    if "bands" in data:
+        raise RoxConfigError(
+            f"{name}: bands: the experience bands are business settings now: set heat_pain_below "
+            "and heat_love_from in dbt_project/dbt_project.yml (vars), read by dbt and ROX alike"
+        )
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise RoxConfigError(f"{name}: unknown key(s) {', '.join(unknown)}")
@@ -56,11 +67,7 @@ def parse_rox_settings(data: Any, name: str = "rox.yml") -> tuple[RoxSettings, s
         _positive(name, f"cx_index.weights.{component}", weight, allow_zero=True)
     if sum(weights.values()) <= 0:
         raise RoxConfigError(f"{name}: cx_index.weights: at least one weight must be positive")
-    bands = _section(name, data, "bands")
-    pain = _positive(name, "bands.pain_below", bands.get("pain_below", 50))
-    love = _positive(name, "bands.love_from", bands.get("love_from", 75))
-    if not 0 < pain < love <= 100:
-        raise RoxConfigError(f"{name}: bands: need 0 < pain_below < love_from <= 100")
+    business = business or load_business_settings()
     baseline = _section(name, data, "initiatives").get("baseline_months", 12)
     boot = _section(name, data, "bootstrap")
     samples, confidence = boot.get("samples", 200), boot.get("confidence", 0.95)
@@ -72,8 +79,8 @@ def parse_rox_settings(data: Any, name: str = "rox.yml") -> tuple[RoxSettings, s
         raise RoxConfigError(f"{name}: bootstrap.confidence must be a number in 0.5-1")
     settings = RoxSettings(
         cx_weights={k: float(v) for k, v in weights.items()},
-        pain_below=float(pain),
-        love_from=float(love),
+        pain_below=business.heat_pain_below,
+        love_from=business.heat_love_from,
         baseline_months=baseline,
         bootstrap_samples=samples,
         confidence=confidence,

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from ingest.strict_yaml import read_config_yaml
+from common.strict_yaml import read_config_yaml
 
 __all__ = [
     "DEFAULT_TAXONOMY_PATH",

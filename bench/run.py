@@ -45,8 +45,8 @@ from bench import report
 from bench.incremental import write_next_day_orders
 from bench.landing_fixes import drop_duplicate_google_play_reviews
 from bench.sampler import TreeSampler, peak_mb
+from common.settings import REPO_ROOT
 from demo.run import last_day
-from ingest.settings import REPO_ROOT
 
 DEFAULT_CUSTOMERS = 1_000_000
 DEFAULT_SEED = 42

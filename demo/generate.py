@@ -18,6 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from common.settings import landing_dir
 from demo import company as co
 from demo.app_store_exports import write_app_store_json, write_google_play_csv
 from demo.crm_export import people, write_crm_exports
@@ -27,7 +28,6 @@ from demo.voice_exports import (
     trustpilot_reviews,
     write_survey_exports,
 )
-from ingest.settings import landing_dir
 
 DEFAULT_CUSTOMERS = 5000
 DEFAULT_SEED = 42

@@ -19,8 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from common.settings import landing_dir
 from demo.review_api import ReviewApiServer
-from ingest.settings import landing_dir
 
 REVIEWS_FILE = Path("demo_api") / "trustpilot_reviews.json"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.settings import warehouse_path
+from common.settings import warehouse_path
 from report import report_path
 
 LAYERS = ("raw", "staging", "intermediate", "marts")

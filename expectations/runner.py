@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 
 import duckdb
 
+from common.sql import quote_identifier
 from expectations.spec import Expect
-from ingest.sql import quote_identifier
 
 SAMPLE_VALUES = 5
 

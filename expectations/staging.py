@@ -52,7 +52,7 @@ STAGING_SUITE: dict[str, list[Expect]] = {
         at_least("impressions", 0),
         at_least("clicks", 0),
     ],
-    "stg_reviews": [
+    "stg_reviews__reviews": [
         not_null("provider"),
         in_set("provider", ["trustpilot", "google_play", "app_store"]),
         not_null("review_id"),
@@ -86,7 +86,7 @@ STAGING_SUITE: dict[str, list[Expect]] = {
         at_least("amount_eur", 0),
         references("customer_key", ACCOUNTS),
     ],
-    "stg_survey_answers": [
+    "stg_surveys__answers": [
         not_null("survey_id"),
         not_null("response_id"),
         not_null("question_id"),
@@ -98,9 +98,9 @@ STAGING_SUITE: dict[str, list[Expect]] = {
         between_where("score", 0, 10, "metric", "enps"),
         between_where("score", 1, 5, "metric", "csat"),
         between_where("score", 1, 7, "metric", "ces"),
-        references("response_id", "staging.stg_survey_responses"),
+        references("response_id", "staging.stg_surveys__responses"),
     ],
-    "stg_survey_responses": [
+    "stg_surveys__responses": [
         not_null("survey_id"),
         not_null("response_id"),
         unique_together("survey_id", "response_id"),

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from common.sql import quote_identifier, quote_literal
 from expectations.runner import SAMPLE_VALUES, ExpectationOutcome
-from ingest.sql import quote_identifier, quote_literal
 
 # Person-identifying column names. Whole names or name tokens, so `initiative_name`,
 # `touchpoint_label` or `contact_key` (a salted pseudonym) pass, while `email`,

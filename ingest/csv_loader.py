@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from common.sql import checked_identifier, quote_identifier, quote_literal
 from ingest.landing import archive_file, file_sha256, landed_files
 from ingest.load_log import (
     RAW_SCHEMA,
@@ -22,7 +23,6 @@ from ingest.load_log import (
     now_utc,
     record_load,
 )
-from ingest.sql import checked_identifier, quote_identifier, quote_literal
 
 MAX_LINE_BYTES = 64 * 2**20
 METADATA_COLUMNS = (

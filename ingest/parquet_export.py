@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.sql import checked_identifier, quote_literal
+from common.sql import checked_identifier, quote_literal
 
 
 def export_table_parquet(

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from ingest.strict_yaml import read_config_yaml
+from common.strict_yaml import read_config_yaml
 
 # Scored metrics and their scales (inclusive); a verbatim is free text.
 METRIC_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "enps": (0, 10)}

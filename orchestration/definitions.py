@@ -1,27 +1,35 @@
-"""The Dagster code location: `defs`, loaded by workspace.yaml."""
+"""The Dagster code location: `defs`, loaded by workspace.yaml.
+
+Each domain folder holds its assets, checks, sensors and jobs side by side; this module only
+assembles them.
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from ingest.settings import export_resolved_paths
-from orchestration.assets.clv import clv_marts
-from orchestration.assets.dbt import dbt_layer_assets
-from orchestration.assets.drivers import driver_marts
-from orchestration.assets.ingest import pseudonym_salt, raw_crm_assets
-from orchestration.assets.okr import okr_marts
-from orchestration.assets.publish import published_marts
-from orchestration.assets.report import cx_report
-from orchestration.assets.reviews import review_export_assets, trustpilot_reviews
-from orchestration.assets.rox import rox_marts
-from orchestration.assets.surveys import survey_answers, survey_files_sensor, survey_refresh_job
-from orchestration.assets.text_signals import text_signals
-from orchestration.checks.freshness import source_freshness_checks, source_freshness_sensor
-from orchestration.checks.identity import identity_match_rates
-from orchestration.checks.suites import mart_suite_checks, raw_suite_checks, staging_suite_checks
+from common.settings import export_resolved_paths
+from orchestration.clv.assets import clv_marts
+from orchestration.crm.assets import pseudonym_salt, raw_crm_assets
+from orchestration.crm.checks import crm_suite_checks
+from orchestration.crm.sensors import export_files_sensor
+from orchestration.drivers.assets import driver_marts
+from orchestration.jobs import daily_refresh_job, daily_refresh_schedule
+from orchestration.journey.assets import text_signals
+from orchestration.journey.checks import identity_match_rates
+from orchestration.okr.assets import okr_marts
+from orchestration.publish.assets import published_marts
+from orchestration.quality.checks import mart_suite_checks, staging_suite_checks
+from orchestration.quality.freshness import source_freshness_checks, source_freshness_sensor
+from orchestration.report.assets import cx_report
 from orchestration.resources import build_resources
-from orchestration.schedules import daily_refresh_job, daily_refresh_schedule
-from orchestration.sensors import export_files_sensor
+from orchestration.reviews.assets import review_export_assets, trustpilot_reviews
+from orchestration.reviews.checks import review_suite_checks
+from orchestration.rox.assets import rox_marts
+from orchestration.surveys.assets import survey_answers
+from orchestration.surveys.checks import survey_suite_checks
+from orchestration.surveys.sensors import survey_files_sensor, survey_refresh_job
+from orchestration.transform.assets import dbt_layer_assets
 
 
 def build_definitions() -> dg.Definitions:
@@ -44,7 +52,9 @@ def build_definitions() -> dg.Definitions:
             published_marts,
         ],
         asset_checks=[
-            *raw_suite_checks,
+            *crm_suite_checks,
+            *survey_suite_checks,
+            *review_suite_checks,
             *staging_suite_checks,
             *mart_suite_checks,
             identity_match_rates,

@@ -20,11 +20,3 @@ def partition_window_vars(window: dg.TimeWindow) -> dict[str, str]:
     """dbt vars of a partition (or range) window: the first and last day, inclusive."""
     last_day = window.end - dt.timedelta(days=1)
     return {"min_date": window.start.date().isoformat(), "max_date": last_day.date().isoformat()}
-
-
-def latest_partition_key() -> str:
-    """Yesterday's partition (the last complete day): what a run without a date builds."""
-    key = daily_partitions.get_last_partition_key()
-    if key is None:
-        raise RuntimeError("no daily partition yet: ROX_PARTITIONS_START is in the future")
-    return key

@@ -1,6 +1,6 @@
 """Resources: the DuckDB warehouse, the dbt CLI and the pseudonymisation salt.
 
-Both Dagster and dbt read the warehouse path from `ROX_WAREHOUSE` (see ingest/settings.py).
+Both Dagster and dbt read the warehouse path from `ROX_WAREHOUSE` (see common/settings.py).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from ingest.settings import warehouse_path
-from orchestration.dbt_project import rox_dbt_project
+from common.settings import warehouse_path
+from orchestration.transform.project import rox_dbt_project
 
 # DuckDB takes one writer per file: every step that opens the warehouse runs in this pool,
 # whose limit is 1 (`.dagster/dagster.yaml`, concurrency.pools.default_limit).

@@ -907,8 +907,3 @@ def build_report(
         "</body></html>\n"
     )
     return Report(document, page.rendered, page.missing, page.figures)
-
-
-def render_report(marts: Mapping[str, pd.DataFrame | None], run: RunInfo, **options) -> str:
-    """The report's HTML (see `build_report`)."""
-    return build_report(marts, run, **options).html

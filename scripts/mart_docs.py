@@ -3,7 +3,7 @@
 dbt marts come from dbt's manifest (model and column descriptions, `meta.grain`, else the "one
 row per ..." of the description). Python marts come from their Dagster asset definitions (the
 description and `grain` metadata) and their columns and types from the warehouse, when one has
-been built (tests/test_mart_docs.py checks the dbt part against the manifest).
+been built (tests/scripts/test_mart_docs.py checks the dbt part against the manifest).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from ingest.settings import DBT_PROJECT_DIR, warehouse_path  # noqa: E402
+from common.settings import DBT_PROJECT_DIR, warehouse_path  # noqa: E402
 
 OUT = REPO_ROOT / "docs" / "marts.md"
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -87,8 +87,8 @@ def _warehouse_columns(warehouse: Path | None) -> dict[str, list[tuple[str, str]
 
 def python_marts(dbt_names: set[str], warehouse: Path | None) -> list[dict]:
     """The marts written by Python assets, from the Dagster definitions."""
-    from orchestration.assets.marts_index import mart_asset_keys
     from orchestration.definitions import build_definitions
+    from orchestration.marts import mart_asset_keys
 
     graph = build_definitions().resolve_asset_graph()
     columns = _warehouse_columns(warehouse)

@@ -3,7 +3,7 @@
 with
 
 answers as (
-    select * from {{ ref('stg_survey_answers') }}
+    select * from {{ ref('stg_surveys__answers') }}
     where metric = 'nps' and respondent_key is not null
 ),
 

@@ -7,7 +7,7 @@ with
 
 reviews as (
     select *, cast(created_at as date) as created_on
-    from {{ ref('stg_reviews') }}
+    from {{ ref('stg_reviews__reviews') }}
     {% if is_incremental() %}
         where {{ incremental_window('cast(created_at as date)', 'created_date') }}
     {% endif %}

@@ -4,7 +4,7 @@
 with
 
 reviews as (
-    select * from {{ ref('stg_reviews') }}
+    select * from {{ ref('stg_reviews__reviews') }}
 ),
 
 orders as (

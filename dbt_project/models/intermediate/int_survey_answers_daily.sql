@@ -8,7 +8,7 @@ with
 
 answers as (
     select *, cast(recorded_at as date) as recorded_on
-    from {{ ref('stg_survey_answers') }}
+    from {{ ref('stg_surveys__answers') }}
     where score is not null
     {% if is_incremental() %}
         and {{ incremental_window('cast(recorded_at as date)', 'recorded_date') }}

@@ -4,7 +4,7 @@
 with
 
 responses as (
-    select * from {{ ref('stg_survey_responses') }}
+    select * from {{ ref('stg_surveys__responses') }}
     where survey_kind = 'customer'
 ),
 

@@ -42,7 +42,7 @@ survey_events as (
         signals.sentiment,
         signals.themes,
         signals.primary_theme
-    from {{ ref('stg_survey_answers') }} as answers
+    from {{ ref('stg_surveys__answers') }} as answers
     inner join responses
         on responses.survey_id = answers.survey_id
         and responses.response_id = answers.response_id

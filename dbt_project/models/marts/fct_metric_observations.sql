@@ -80,7 +80,7 @@ employee as (
         team,
         case when score >= 9 then 100.0 when score <= 6 then -100.0 else 0.0 end as numerator,
         1.0 as denominator
-    from {{ ref('stg_survey_answers') }}
+    from {{ ref('stg_surveys__answers') }}
     where metric = 'enps' and score is not null
 ),
 

@@ -5,7 +5,7 @@
 with
 
 answers as (
-    select * from {{ ref('stg_survey_answers') }}
+    select * from {{ ref('stg_surveys__answers') }}
     where metric in ('nps', 'csat', 'ces', 'enps')
 ),
 

@@ -1,0 +1,1 @@
+"""What every package shares: paths, business settings, SQL quoting, strict YAML."""

@@ -1,0 +1,132 @@
+"""The CLV marts: BG/NBD + Gamma-Gamma fitted on the dbt RFM summaries (analytics/clv.py)."""
+
+import dataclasses
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from orchestration.resources import WAREHOUSE_POOL
+from orchestration.shared.python_marts import mart_spec, replace_mart_tables
+
+CUSTOMER_CLV = dg.AssetKey(["marts", "customer_clv"])
+CLV_BY_SEGMENT = dg.AssetKey(["marts", "clv_by_segment"])
+CLV_BACKTEST = dg.AssetKey(["marts", "clv_backtest"])
+
+
+class ClvConfig(dg.Config):
+    """Per-run overrides of the CLV business settings (launchpad or run config); a field left
+    empty takes the business setting (`clv_*` in dbt_project.yml vars)."""
+
+    horizon_months: int | None = None
+    annual_discount_rate: float | None = None
+    margin_rate: float | None = None
+    at_risk_p_alive: float | None = None
+
+    def settings(self, time_unit_days: float):
+        """The CLV settings of this run: the business settings with this config's overrides."""
+        from analytics.clv_marts import ClvSettings
+        from common.business_settings import load_business_settings
+
+        chosen = {k: v for k, v in self.model_dump().items() if v is not None}
+        return ClvSettings.from_business(
+            load_business_settings(), **chosen, time_unit_days=time_unit_days
+        )
+
+
+@dg.multi_asset(
+    specs=[
+        mart_spec(
+            CUSTOMER_CLV,
+            [
+                ["intermediate", "int_customer_rfm"],
+                ["intermediate", "int_customers"],
+                ["intermediate", "int_customer_latest_nps"],
+            ],
+            "One row per customer: RFM, p_alive, expected purchases and order value, "
+            "discounted CLV over 12 months and the configured horizon, CLV decile.",
+            "customer",
+        ),
+        mart_spec(
+            CLV_BY_SEGMENT,
+            [CUSTOMER_CLV],
+            "CLV, revenue at risk and CLV at risk by segment and job.",
+            "segment x job",
+        ),
+        mart_spec(
+            CLV_BACKTEST,
+            [["intermediate", "int_customer_rfm_backtest"]],
+            "Each run's calibration/holdout back-test of the purchase model.",
+            "run",
+        ),
+    ],
+    group_name="marts",
+    pool=WAREHOUSE_POOL,
+)
+def clv_marts(context: dg.AssetExecutionContext, config: ClvConfig, duckdb: DuckDBResource):
+    import pandas as pd
+
+    from analytics.clv_marts import backtest, clv_by_segment, score_customers
+
+    with duckdb.get_connection() as con:
+        rfm = con.execute("select * from intermediate.int_customer_rfm order by customer_key").df()
+        customers = con.execute(
+            "select customer_key, segment, primary_job from intermediate.int_customers"
+        ).df()
+        latest_nps = con.execute(
+            "select customer_key, nps_group from intermediate.int_customer_latest_nps"
+        ).df()
+        holdout = con.execute(
+            "select * from intermediate.int_customer_rfm_backtest order by customer_key"
+        ).df()
+    if rfm.empty:
+        raise dg.Failure("intermediate.int_customer_rfm is empty: no orders to fit CLV on")
+    settings = config.settings(time_unit_days=float(rfm["time_unit_days"].iloc[0]))
+    scored, fitted = score_customers(rfm, customers, settings, latest_nps)
+    segments = clv_by_segment(scored)
+    checked = backtest(holdout)
+    run = pd.DataFrame(
+        [
+            {
+                "run_id": context.run.run_id,
+                "computed_at": pd.Timestamp.now(tz="UTC").tz_localize(None),
+                "calibration_end": holdout["calibration_end"].iloc[0],
+                **checked,
+                **{f"bgnbd_{k}": v for k, v in fitted.bgnbd.items() if k != "n"},
+                **{f"gamma_gamma_{k}": v for k, v in fitted.gamma_gamma.items() if k != "n"},
+                **{f"setting_{k}": v for k, v in dataclasses.asdict(settings).items()},
+            }
+        ]
+    )
+    with duckdb.get_connection() as con:
+        tables = replace_mart_tables(
+            con,
+            {"customer_clv": scored, "clv_by_segment": segments},
+            run_rows={"clv_backtest": run},
+            run_id=context.run.run_id,
+        )
+    tables = {key: tables[key.path[-1]] for key in (CUSTOMER_CLV, CLV_BY_SEGMENT, CLV_BACKTEST)}
+
+    params = {**fitted.bgnbd, **{f"gg_{k}": v for k, v in fitted.gamma_gamma.items()}}
+    yield dg.MaterializeResult(
+        asset_key=CUSTOMER_CLV,
+        metadata={
+            **tables[CUSTOMER_CLV],
+            "model_parameters": dg.MetadataValue.json(params),
+            "mean_p_alive": float(scored["p_alive"].mean()),
+            "total_clv_horizon_eur": float(scored["clv_horizon_eur"].sum()),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=CLV_BY_SEGMENT,
+        metadata={
+            **tables[CLV_BY_SEGMENT],
+            "revenue_at_risk_eur": float(segments["revenue_at_risk_eur"].sum()),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=CLV_BACKTEST,
+        metadata={
+            **tables[CLV_BACKTEST],
+            **{k: dg.MetadataValue.float(float(v)) for k, v in checked.items()},
+        },
+    )

@@ -1,0 +1,1 @@
+"""Publishing: the read-only snapshot of the marts that BI tools read."""
