@@ -1,0 +1,58 @@
+"""`dbt build` straight from the CLI on a loaded warehouse: models, data tests and unit tests."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pandas as pd
+
+from tests.helpers import load_demo_raw, run_dbt
+
+PERSONAL_COLUMN = re.compile(r"(email|first_name|last_name|phone|requester$|^name$)")
+
+
+def test_dbt_build_passes_and_keeps_personal_data_out(small_demo, warehouse_env, tmp_path) -> None:
+    load_demo_raw(warehouse_env, small_demo, tmp_path / "archive")
+    result = run_dbt("build")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "ERROR=0" in result.stdout and "unit_test" in result.stdout
+
+    with duckdb.connect(str(warehouse_env), read_only=True) as con:
+        columns = con.execute(
+            "select table_schema, table_name, column_name, data_type "
+            "from information_schema.columns "
+            "where table_schema in ('staging', 'intermediate', 'marts')"
+        ).fetchall()
+        leaked = [c for c in columns if PERSONAL_COLUMN.search(c[2])]
+        assert not leaked, leaked
+        for schema, table, column, data_type in columns:
+            if data_type == "VARCHAR":
+                hits = con.execute(
+                    f"select count(*) from {schema}.{table} "
+                    f"where regexp_matches({column}, '[^@ ]+@[^@ ]+[.][a-z]+')"
+                ).fetchall()[0][0]
+                assert hits == 0, f"email-like values in {schema}.{table}.{column}"
+        staged = con.execute("select count(*) from staging.stg_salesforce__orders").fetchall()[0][0]
+        keys = con.execute(
+            "select customer_key from staging.stg_salesforce__accounts limit 1"
+        ).fetchall()[0][0]
+
+    exported = pd.concat(pd.read_csv(p) for p in small_demo.crm.glob("salesforce_orders*.csv"))
+    assert len(exported) > exported["Id"].nunique(), "the demo exports should overlap"
+    assert staged == exported["Id"].nunique()
+    assert re.fullmatch(r"[0-9a-f]{64}", keys)
+
+
+def test_keys_depend_on_the_salt(small_demo, warehouse_env, tmp_path) -> None:
+    load_demo_raw(warehouse_env, small_demo, tmp_path / "archive", salt="one")
+    assert run_dbt("run", "--select", "stg_salesforce__accounts").returncode == 0
+    with duckdb.connect(str(warehouse_env)) as con:
+        first = con.execute(
+            "select min(customer_key) from staging.stg_salesforce__accounts"
+        ).fetchall()
+        con.execute("update raw.pseudonym_salt set salt = 'two'")
+        second = con.execute(
+            "select min(customer_key) from staging.stg_salesforce__accounts"
+        ).fetchall()
+    assert first != second

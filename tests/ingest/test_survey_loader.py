@@ -1,0 +1,127 @@
+"""Survey exports into raw: every answer kept, each file once, out-of-scale answers rejected."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from common.settings import REPO_ROOT
+from ingest.survey_loader import load_survey_files
+from ingest.survey_mapping import load_survey_mapping
+from ingest.surveys import read_survey_export
+from tests.helpers import INJECTIONS
+
+MAPPING = load_survey_mapping(REPO_ROOT / "config" / "survey_mapping.yml")
+
+
+@pytest.fixture
+def landing(small_demo, tmp_path: Path) -> Path:
+    root = tmp_path / "landing"
+    shutil.copytree(small_demo.landing / "surveys", root / "surveys")
+    return root
+
+
+def test_every_answer_loads_once_with_its_metric(landing: Path, tmp_path: Path) -> None:
+    expected = sum(len(read_survey_export(p)) for p in (landing / "surveys").glob("*.csv"))
+    with duckdb.connect() as con:
+        first = load_survey_files(con, landing, tmp_path / "archive", MAPPING)
+        second = load_survey_files(con, landing, tmp_path / "archive", MAPPING)
+        stored = con.execute("select count(*) from raw.survey_answers").fetchall()[0][0]
+        metrics = dict(
+            con.execute(
+                "select survey_id || '/' || question_id, any_value(metric) "
+                "from raw.survey_answers group by all"
+            ).fetchall()
+        )
+        kinds = dict(
+            con.execute("select survey_id, any_value(survey_kind) from raw.survey_answers "
+                        "where metric is not null group by all").fetchall()
+        )  # fmt: skip
+    assert first.rows_loaded == stored == expected > 0
+    assert first.rows_rejected == 0
+    assert second.rows_loaded == 0 and len(second.files_skipped) == 4
+    assert metrics["relationship_nps/Q1"] == "nps"
+    assert metrics["relationship_nps/Q1_NPS_GROUP"] is None  # unmapped: kept in raw only
+    assert metrics["website_feedback/Q1"] == "csat"
+    assert kinds["employee_pulse"] == "employee" and kinds["touchpoint_csat_ces"] == "customer"
+
+
+def test_out_of_scale_answer_is_rejected_with_file_row_and_reason(landing, tmp_path) -> None:
+    path = landing / "surveys" / "touchpoint_csat_ces.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    header_ids = lines[0].split(",")
+    first_data = lines[3].split(",")
+    first_data[header_ids.index("Q1")] = "9"  # CSAT is 1-5
+    lines[3] = ",".join(first_data)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with duckdb.connect() as con:
+        report = load_survey_files(con, landing, tmp_path / "archive", MAPPING)
+        rejected = con.execute(
+            "select file_name, line_number, field, reason, raw_text from raw.rejected_rows"
+        ).fetchall()
+        scored = con.execute(
+            "select count(*) from raw.survey_answers where survey_id = 'touchpoint_csat_ces' "
+            "and question_id = 'Q1' and score is not null"
+        ).fetchall()[0][0]
+        kept = con.execute(
+            "select count(*) from raw.survey_answers where answer = '9' and question_id = 'Q1' "
+            "and survey_id = 'touchpoint_csat_ces'"
+        ).fetchall()[0][0]
+    assert report.rows_rejected == 1
+    assert rejected == [("touchpoint_csat_ces.csv", 4, "Q1", "CSAT answer 9 is outside 1-5", "9")]
+    assert kept == 1  # the raw answer is still there, without a score
+    total = sum(1 for _ in read_survey_export(path).query("question_id == 'Q1'").itertuples())
+    assert scored == total - 1
+
+
+def test_a_survey_without_mapping_is_named_in_rejected_rows(landing, tmp_path) -> None:
+    (landing / "surveys" / "new_pulse.csv").write_text(
+        "survey_id,response_id,recorded_at,question_id,answer\n"
+        "new_pulse,r1,2026-01-05T10:00:00Z,Q1,8\n"
+        "new_pulse,r2,2026-01-05T11:00:00Z,Q1,3\n"
+    )
+    with duckdb.connect() as con:
+        load_survey_files(con, landing, tmp_path / "archive", MAPPING)
+        reasons = con.execute(
+            "select distinct reason from raw.rejected_rows where file_name = 'new_pulse.csv'"
+        ).fetchall()
+    assert reasons == [("no mapping for survey new_pulse",)]
+
+
+@pytest.mark.parametrize("injection", INJECTIONS)
+def test_survey_ids_and_field_names_travel_as_data(injection, tmp_path) -> None:
+    mapping_file = tmp_path / "survey_mapping.yml"
+    quoted = injection.replace("'", "''")
+    mapping_file.write_text(
+        "version: 1\nsurveys:\n"
+        f"  '{quoted}':\n"
+        "    kind: customer\n"
+        f"    fields:\n      touchpoint: '{quoted}'\n"
+        f"    questions:\n      '{quoted}': nps\n"
+    )
+    mapping = load_survey_mapping(mapping_file)
+    surveys = tmp_path / "landing" / "surveys"
+    surveys.mkdir(parents=True)
+    frame = pd.DataFrame(
+        {
+            "survey_id": [injection],
+            "response_id": ["r1"],
+            "recorded_at": ["2026-01-05T10:00:00Z"],
+            "question_id": [injection],
+            "answer": ["9"],
+            injection: [injection],
+        }
+    )
+    frame.to_csv(surveys / "pulse.csv", index=False)
+    with duckdb.connect() as con:
+        report = load_survey_files(con, tmp_path / "landing", tmp_path / "archive", mapping)
+        stored = con.execute(
+            "select survey_id, question_id, metric, score, touchpoint from raw.survey_answers"
+        ).fetchall()
+        logged = con.execute("select count(*) from raw.load_log").fetchall()[0][0]
+    assert report.rows_loaded == 1 and logged == 1
+    assert stored == [(injection, injection, "nps", 9.0, injection)]

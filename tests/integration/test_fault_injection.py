@@ -1,0 +1,585 @@
+"""Fault injection (issue #10): every fault fails loudly, builds nothing after it, keeps the
+evidence, and once the cause is removed a re-run gives the warehouse a clean run gives.
+
+"The warehouse a clean run gives" is `clean`: the small demo company loaded once by
+`load_demo_raw` and built once by `dbt build`; tables are compared by row count and a SHA-256 of
+their sorted rows, without load times, run ids and archive paths (`table_checksums`).
+
+Each issue fault -> the test that covers it (here unless a module is named) -> what it asserts:
+
+- API 429 storm, 5xx burst, read timeouts, truncated JSON, a body cut mid-transfer ->
+  `test_api_fault_names_the_page_keeps_the_pages_and_a_rerun_is_clean` -> the error names URL
+  and page; pages read before (and a malformed page) are landed; a re-run = clean reviews, cursor.
+  Client retries, Retry-After, resume after a crash: test_review_client.py, test_review_sync.py.
+- process killed in an ingest -> `test_killed_mid_ingest_leaves_all_or_nothing_and_a_rerun_is_clean`
+  (SIGKILL of a loader subprocess: the file is in raw fully or not at all; re-run = clean load);
+  an exception mid-load: test_csv_loader.py::test_a_crash_during_the_load_leaves_nothing_...
+- process killed in a dbt build -> `test_killed_mid_dbt_build_then_a_rerun_equals_a_clean_build`.
+- the same export dropped twice -> `test_the_same_exports_dropped_again_change_nothing` (every
+  loader, renamed copies too); one file: test_csv_loader.py::test_the_same_file_twice_...
+- wrong encoding (Latin-1, UTF-16), an unterminated quote ->
+  `test_a_file_level_csv_fault_is_refused_and_a_fixed_file_loads_clean` -> error names the file
+  (and line); nothing of it loaded; the refused bytes archived; the fixed file = clean raw.
+- ragged rows -> `test_ragged_rows_are_rejected_with_their_lines_and_nothing_else_changes`.
+- a stray quote in a field, a 10 MB field -> `test_a_stray_quote_and_a_10_mb_field_load_intact`.
+- schema drift: a renamed column -> `test_a_renamed_column_stops_the_daily_run_before_staging`
+  (the daily Dagster job: the failure names file and column, no staging or marts, evidence kept,
+  the fixed file = clean raw); a missing or an extra column (kept in `_extra`):
+  test_csv_loader.py::test_missing_required_column_... and ::test_optional_column_...
+- out-of-range values -> `test_out_of_range_review_stars_are_refused_naming_file_row_and_field`,
+  `test_out_of_range_nps_is_rejected_naming_file_row_and_field`; review stars from the API:
+  test_review_client.py::test_a_bad_review_names_its_id_and_field.
+- a failing dbt test -> `test_a_failing_dbt_test_stops_the_marts_and_a_fixed_rerun_is_clean`.
+- a failing GE suite -> test_end_to_end.py::test_a_failing_raw_check_stops_staging.
+- a concurrent reader of the published marts during a build ->
+  test_published_marts.py::test_readers_never_see_a_half_written_or_mixed_set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from common.settings import DBT_PROJECT_DIR, REPO_ROOT
+from ingest.crm import CRM_SOURCES, SALESFORCE_ACCOUNTS, SALESFORCE_ORDERS
+from ingest.csv_loader import LoadError, load_csv_source
+from ingest.review_export_loader import REVIEW_EXPORT_SOURCES, load_review_exports
+from ingest.review_sync import sync_business_unit
+from ingest.reviews import ReviewApiClient, ReviewApiError, ReviewExportError
+from ingest.survey_loader import load_survey_files
+from ingest.survey_mapping import load_survey_mapping
+from tests.helpers import demo_review_server, load_demo_raw, run_dbt
+
+# Columns that differ between two runs of the same data: when and by which run it was loaded,
+# where the archive is. Everything else must be equal.
+VOLATILE = {"_loaded_at", "loaded_at", "fetched_at", "rejected_at", "sync_id", "archive_path"}
+VOLATILE_IN = {"review_sync_cursor": {"updated_at"}}
+CRM_TABLES = [f"raw.{s.name}" for s in CRM_SOURCES]
+CRM_NAMES = tuple(s.name for s in CRM_SOURCES)
+MAPPING = load_survey_mapping(REPO_ROOT / "config" / "survey_mapping.yml")
+
+
+def _text(column: str, data_type: str) -> str:
+    """SQL giving a column's value as text, the same for the same data in any run."""
+    quoted = '"' + column + '"'
+    if data_type in ("DOUBLE", "FLOAT"):
+        text = f"printf('%.9g', {quoted})"  # parallel sums differ in the last bits
+    elif data_type == "VARCHAR":  # the demo API's port changes per run
+        text = f"regexp_replace({quoted}, 'http://127[.]0[.]0[.]1:[0-9]+', 'http://api', 'g')"
+    else:
+        text = f"cast({quoted} as varchar)"
+    return f"coalesce({text}, '<null>')"
+
+
+def table_checksum(
+    con: duckdb.DuckDBPyConnection, table: str, where: str = "true", skip: frozenset = frozenset()
+) -> tuple[int, str]:
+    """Row count and SHA-256 of the sorted rows of `table`, without the volatile columns."""
+    schema, name = table.split(".")
+    columns = [
+        _text(column, data_type)
+        for column, data_type in con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, name],
+        ).fetchall()
+        if column not in VOLATILE | VOLATILE_IN.get(name, set()) | skip
+    ]
+    row = f"concat_ws(chr(31), {', '.join(columns)})"
+    count, digest = con.execute(
+        f"select count(*), sha256(coalesce(string_agg({row}, chr(10) order by {row}), '')) "
+        f"from {table} where {where}"
+    ).fetchall()[0]
+    return count, digest
+
+
+def table_checksums(database: Path, schemas: tuple[str, ...] | None = None) -> dict:
+    """`table_checksum` of every table (or those of `schemas`) of a DuckDB file."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema not in ('information_schema', 'pg_catalog') order by 1"
+        ).fetchall()
+        return {
+            t: table_checksum(con, t)
+            for (t,) in tables
+            if schemas is None or t.split(".")[0] in schemas
+        }
+
+
+def crm_checksums(con: duckdb.DuckDBPyConnection) -> dict:
+    """The CRM raw tables and their lines of the load log and rejected rows."""
+    sources = "source in (" + ", ".join(f"'{n}'" for n in CRM_NAMES) + ")"
+    sums = {t: table_checksum(con, t) for t in CRM_TABLES}
+    sums["raw.load_log"] = table_checksum(con, "raw.load_log", sources)
+    sums["raw.rejected_rows"] = table_checksum(con, "raw.rejected_rows", sources)
+    return sums
+
+
+@dataclass(frozen=True)
+class Clean:
+    raw_db: Path  # the raw layer only
+    built_db: Path  # raw + dbt build
+    raw: dict
+    built: dict
+    crm: dict
+
+
+@contextmanager
+def warehouse(path: Path) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ROX_WAREHOUSE", str(path))
+        yield
+
+
+@pytest.fixture(scope="module")
+def clean(small_demo, tmp_path_factory) -> Clean:
+    root = tmp_path_factory.mktemp("clean")
+    raw_db, built_db = root / "clean_raw.duckdb", root / "clean_built.duckdb"
+    load_demo_raw(raw_db, small_demo, root / "archive")
+    shutil.copyfile(raw_db, built_db)
+    with warehouse(built_db):
+        result = run_dbt("build")
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(raw_db), read_only=True) as con:
+        crm = crm_checksums(con)
+    return Clean(raw_db, built_db, table_checksums(raw_db), table_checksums(built_db), crm)
+
+
+def copy_landing(small_demo, root: Path) -> Path:
+    landing = root / "landing"
+    for folder in ("crm", "surveys", "reviews"):
+        shutil.copytree(small_demo.landing / folder, landing / folder)
+    return landing
+
+
+def load_crm(con, landing: Path, archive: Path) -> dict[str, Exception]:
+    """Load every CRM source as the raw assets do (each on its own); return the failures."""
+    failures = {}
+    for source in CRM_SOURCES:
+        try:
+            load_csv_source(con, source, landing, archive)
+        except (LoadError, ValueError) as err:
+            failures[source.name] = err
+    return failures
+
+
+# -- the review API ------------------------------------------------------------------------
+
+API_FAULTS = {
+    # fault: (server options, client options, failing page, words the error must contain)
+    "429 storm": ({"rate_limit_every": 1}, {}, 1, "still HTTP 429 after 3 tries"),
+    "5xx burst": ({"server_errors_at": {2, 3, 4}}, {}, 2, "still HTTP 500 after 3 tries"),
+    "read timeouts": (
+        {"delays_at": {2: 1.0, 3: 1.0, 4: 1.0}},
+        {"timeout": (5, 0.25)},
+        2,
+        "ReadTimeout",
+    ),
+    "malformed JSON": (
+        {"bodies_at": {2: '{"links": [], "reviews": [{"id": "r1", "stars": '}},
+        {},
+        2,
+        "not valid JSON",
+    ),
+    "body cut mid-transfer": ({"truncated_at": {2}}, {}, 2, "IncompleteRead"),
+}
+
+
+@pytest.mark.parametrize("fault", list(API_FAULTS))
+def test_api_fault_names_the_page_keeps_the_pages_and_a_rerun_is_clean(
+    fault, clean, small_demo
+) -> None:
+    server_options, client_options, bad_page, words = API_FAULTS[fault]
+    with duckdb.connect() as con:
+        with demo_review_server(small_demo, page_size_max=20, **server_options) as server:
+            client = ReviewApiClient(
+                server.url, server.api_key, max_tries=3, backoff_factor=0, **client_options
+            )
+            (unit,) = server.business_units
+            with pytest.raises(ReviewApiError) as err:
+                sync_business_unit(con, client, unit)
+        message = str(err.value)
+        assert f"page {bad_page}" in message and server.url in message and words in message
+        assert server.api_key not in message
+        landed = con.execute(
+            "select page_number, reviews_on_page from raw.review_api_pages order by 1"
+        ).fetchall()
+        # The evidence: every page read before the fault, and a malformed page as it came.
+        expected = [(n, 20) for n in range(1, bad_page)]
+        if fault == "malformed JSON":
+            expected.append((bad_page, None))
+        assert landed == expected
+        assert con.execute("select count(*) from raw.trustpilot_reviews").fetchall()[0][0] == (
+            20 * (bad_page - 1)
+        )
+
+        with demo_review_server(small_demo) as healthy:  # the cause removed
+            client = ReviewApiClient(healthy.url, healthy.api_key, max_tries=3, backoff_factor=0)
+            sync_business_unit(con, client, unit)
+        # page_url says which page a version came from: it depends on the server's page size.
+        reviews = table_checksum(con, "raw.trustpilot_reviews", skip=frozenset({"page_url"}))
+        cursor = table_checksum(con, "raw.review_sync_cursor")
+    with duckdb.connect(str(clean.raw_db), read_only=True) as clean_con:
+        assert reviews == table_checksum(
+            clean_con, "raw.trustpilot_reviews", skip=frozenset({"page_url"})
+        )
+        assert cursor == clean.raw["raw.review_sync_cursor"]
+
+
+# -- CSV files -----------------------------------------------------------------------------
+
+
+def _latin1(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    assert not text.isascii(), "the demo accounts should have accented names"
+    path.write_bytes(text.encode("latin-1", errors="replace"))
+    return r"salesforce_accounts\.csv: the header is not UTF-8"  # read in 8 KB chunks
+
+
+def _latin1_past_the_header(path: Path) -> str:
+    """A UTF-8 export with one Latin-1 row appended, far past the first 8 KB."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    fields = lines[1].split(",")
+    row = ",".join(["001Dm9000000009AAA", "Caf\u00e9 M\u00fcller", *fields[2:]])
+    path.write_bytes(path.read_bytes() + row.encode("latin-1") + b"\n")
+    return rf"salesforce_accounts\.csv: line {len(lines) + 1} is not UTF-8"
+
+
+def _utf16(path: Path) -> str:
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    return r"salesforce_accounts\.csv: the header is not UTF-8"
+
+
+def _unterminated_quote(path: Path) -> str:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    fields = lines[5].split(",")
+    fields[1] = '"' + fields[1]  # opens a quote that never closes
+    lines[5] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return r"salesforce_accounts\.csv: could not be read as a 'salesforce_accounts' export"
+
+
+FILE_FAULTS = {
+    "Latin-1": _latin1,
+    "Latin-1 past the header": _latin1_past_the_header,
+    "UTF-16": _utf16,
+    "unterminated quote": _unterminated_quote,
+}
+
+
+@pytest.mark.parametrize("fault", list(FILE_FAULTS))
+def test_a_file_level_csv_fault_is_refused_and_a_fixed_file_loads_clean(
+    fault, clean, small_demo, tmp_path
+) -> None:
+    landing = copy_landing(small_demo, tmp_path)
+    path = landing / "crm" / "salesforce_accounts.csv"
+    original = path.read_bytes()
+    pattern = FILE_FAULTS[fault](path)
+    bad_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    with duckdb.connect() as con:
+        failures = load_crm(con, landing, tmp_path / "archive")
+        assert list(failures) == ["salesforce_accounts"]
+        assert re.search(pattern, str(failures["salesforce_accounts"]))
+        assert con.execute("select count(*) from raw.salesforce_accounts").fetchall() == [(0,)]
+        logged = con.execute("select source from raw.load_log").fetchall()
+        assert ("salesforce_accounts",) not in logged and len(logged) == len(CRM_SOURCES)
+        # The raw evidence: the refused bytes are archived under their checksum.
+        archived = tmp_path / "archive" / "salesforce_accounts" / bad_sha / path.name
+        assert archived.read_bytes() == path.read_bytes()
+
+        path.write_bytes(original)
+        assert load_crm(con, landing, tmp_path / "archive") == {}
+        assert crm_checksums(con) == clean.crm
+
+
+def test_ragged_rows_are_rejected_with_their_lines_and_nothing_else_changes(
+    clean, small_demo, tmp_path
+) -> None:
+    landing = copy_landing(small_demo, tmp_path)
+    header, first = (landing / "crm" / "salesforce_accounts.csv").read_text().splitlines()[:2]
+    (landing / "crm" / "salesforce_accounts_ragged.csv").write_text(
+        "\n".join([header, ",".join(first.split(",")[:5]), first + ",surplus,fields"]) + "\n"
+    )
+    with duckdb.connect() as con:
+        assert load_crm(con, landing, tmp_path / "archive") == {}
+        rejected = con.execute(
+            "select line_number, min(field), min(reason) from raw.rejected_rows "
+            "where file_name = 'salesforce_accounts_ragged.csv' group by 1 order by 1"
+        ).fetchall()
+        logged = con.execute(
+            "select rows_loaded, rows_rejected from raw.load_log "
+            "where file_name = 'salesforce_accounts_ragged.csv'"
+        ).fetchall()
+        data = {t: table_checksum(con, t) for t in CRM_TABLES}
+    assert [(line, reason.split(":")[0]) for line, _, reason in rejected] == [
+        (2, "MISSING COLUMNS"),
+        (3, "TOO MANY COLUMNS"),
+    ]
+    assert rejected[0][1] is not None  # the first missing field is named
+    assert logged == [(0, 2)]
+    assert data == {t: clean.crm[t] for t in CRM_TABLES}
+
+
+def test_a_stray_quote_and_a_10_mb_field_load_intact(small_demo, tmp_path) -> None:
+    landing = tmp_path / "landing"
+    header, first = (small_demo.crm / "salesforce_accounts.csv").read_text().splitlines()[:2]
+    fields = first.split(",")
+    names = {"001Dm9000000001AAA": 'Acme "Best" Ltd', "001Dm9000000002AAA": "x" * 10_000_000}
+    rows = [",".join([i, name, *fields[2:]]) for i, name in names.items()]
+    (landing / "crm").mkdir(parents=True)
+    (landing / "crm" / "salesforce_accounts_odd.csv").write_text("\n".join([header, *rows]) + "\n")
+    with duckdb.connect() as con:
+        report = load_csv_source(con, SALESFORCE_ACCOUNTS, landing, tmp_path / "archive")
+        stored = dict(con.execute("select id, name from raw.salesforce_accounts").fetchall())
+    assert (report.rows_loaded, report.rows_rejected) == (2, 0)
+    assert stored == names
+
+
+def test_out_of_range_review_stars_are_refused_naming_file_row_and_field(
+    clean, small_demo, tmp_path
+) -> None:
+    landing = copy_landing(small_demo, tmp_path)
+    (path,) = (landing / "reviews").glob("reviews_*.csv")
+    original = path.read_bytes()
+    text = original.decode("utf-16") if original[:2] in (b"\xff\xfe", b"\xfe\xff") else None
+    encoding = "utf-16" if text is not None else "utf-8"
+    lines = (text or original.decode("utf-8")).splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("Star Rating")] = "7"
+    lines[1] = ",".join(row)
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    google_play = next(s for s in REVIEW_EXPORT_SOURCES if s.provider == "google_play")
+    with duckdb.connect() as con:
+        with pytest.raises(ReviewExportError) as err:
+            load_review_exports(con, google_play, landing, tmp_path / "archive")
+        assert path.name in str(err.value) and "Star Rating" in str(err.value)
+        assert "7" in str(err.value) and re.search(r"row [0-9]+", str(err.value))
+        assert con.execute(f"select count(*) from {google_play.table}").fetchall() == [(0,)]
+        path.write_bytes(original)
+        load_review_exports(con, google_play, landing, tmp_path / "archive")
+        assert table_checksum(con, google_play.table) == clean.raw[google_play.table]
+
+
+def test_out_of_range_nps_is_rejected_naming_file_row_and_field(small_demo, tmp_path) -> None:
+    landing = copy_landing(small_demo, tmp_path)
+    path = landing / "surveys" / "relationship_nps.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    row = lines[3].split(",")  # Qualtrics: three header rows
+    row[header.index("Q1")] = "11"
+    lines[3] = ",".join(row)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (landing / "surveys" / "employee_pulse.csv").unlink()
+    with duckdb.connect() as con:
+        load_survey_files(con, landing, tmp_path / "archive", MAPPING)
+        rejected = con.execute(
+            "select file_name, line_number, field, reason, raw_text from raw.rejected_rows "
+            "where file_name = 'relationship_nps.csv'"
+        ).fetchall()
+    assert rejected == [("relationship_nps.csv", 4, "Q1", "NPS answer 11 is outside 0-10", "11")]
+
+
+def test_the_same_exports_dropped_again_change_nothing(clean, small_demo, tmp_path) -> None:
+    landing = copy_landing(small_demo, tmp_path)
+    for path in [p for p in landing.rglob("*") if p.is_file()]:  # and once more, renamed
+        shutil.copyfile(path, path.with_name(path.stem + "_again" + path.suffix))
+    database = tmp_path / "again.duckdb"
+    shutil.copyfile(clean.raw_db, database)
+    with duckdb.connect(str(database)) as con:
+        reports = [load_csv_source(con, s, landing, tmp_path / "archive") for s in CRM_SOURCES]
+        reports.append(load_survey_files(con, landing, tmp_path / "archive", MAPPING))
+        reports += [
+            load_review_exports(con, s, landing, tmp_path / "archive")
+            for s in REVIEW_EXPORT_SOURCES
+        ]
+    assert sum(r.rows_loaded for r in reports) == 0
+    assert all(r.files_loaded == [] for r in reports)
+    assert sum(len(r.files_skipped) for r in reports) >= 2 * 12
+    assert table_checksums(database) == clean.raw
+
+
+# -- processes killed ----------------------------------------------------------------------
+
+_LOADER = """
+import sys
+from pathlib import Path
+import duckdb
+from ingest.crm import SALESFORCE_ORDERS
+from ingest.csv_loader import load_csv_source
+con = duckdb.connect(sys.argv[1])
+print("loading", flush=True)
+load_csv_source(con, SALESFORCE_ORDERS, Path(sys.argv[2]), Path(sys.argv[3]))
+print("loaded", flush=True)
+"""
+
+
+def _big_orders_file(landing: Path, rows: int) -> Path:
+    header = ",".join(c.header for c in SALESFORCE_ORDERS.columns)
+    path = landing / "crm" / "salesforce_orders_big.csv"
+    path.parent.mkdir(parents=True)
+    with path.open("w") as handle:
+        handle.write(header + "\n")
+        for i in range(rows):
+            handle.write(
+                f"801Dm{i:010d}AAA,001Dm{i % 997:010d}AAA,{i:08d},2025-01-02,Activated,"
+                f"{i % 500}.50,EUR,3.10,office,2025-01-05,2025-01-04,false,"
+                "2025-01-02T10:00:00.000Z,2025-01-04T10:00:00.000Z\n"
+            )
+    return path
+
+
+def test_killed_mid_ingest_leaves_all_or_nothing_and_a_rerun_is_clean(tmp_path) -> None:
+    rows = 200_000
+    landing = tmp_path / "landing"
+    path = _big_orders_file(landing, rows)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    database, archive = tmp_path / "killed.duckdb", tmp_path / "archive"
+    loader = subprocess.Popen(
+        [sys.executable, "-c", _LOADER, str(database), str(landing), str(archive)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert loader.stdout.readline().strip() == "loading"
+        # Kill once the archived copy is in place, i.e. while DuckDB reads it (or later).
+        archived = archive / "salesforce_orders" / sha / path.name
+        while loader.poll() is None and not archived.exists():
+            time.sleep(0.005)
+    finally:
+        loader.send_signal(signal.SIGKILL)
+        loader.wait()
+        loader.stdout.close()
+
+    with duckdb.connect(str(database)) as con:
+        tables = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+        if "salesforce_orders" in tables:
+            stored = con.execute("select count(*) from raw.salesforce_orders").fetchall()[0][0]
+            logged = con.execute("select count(*) from raw.load_log").fetchall()[0][0]
+            assert (stored, logged) in {(0, 0), (rows, 1)}  # all or nothing
+        load_csv_source(con, SALESFORCE_ORDERS, landing, archive)
+        after_kill = {t: table_checksum(con, t) for t in ("raw.salesforce_orders", "raw.load_log")}
+    with duckdb.connect() as con:
+        load_csv_source(con, SALESFORCE_ORDERS, landing, tmp_path / "clean_archive")
+        clean = {t: table_checksum(con, t) for t in ("raw.salesforce_orders", "raw.load_log")}
+    assert after_kill == clean
+    assert clean["raw.salesforce_orders"][0] == rows
+
+
+def test_killed_mid_dbt_build_then_a_rerun_equals_a_clean_build(clean, tmp_path) -> None:
+    database = tmp_path / "rox.duckdb"
+    shutil.copyfile(clean.raw_db, database)
+    target = ["--target-path", str(tmp_path / "target")]  # a kill must not touch the shared one
+    parsed = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
+    if parsed.exists():  # saves a full parse; dbt parses in full if it is stale
+        (tmp_path / "target").mkdir()
+        shutil.copyfile(parsed, tmp_path / "target" / parsed.name)
+    dbt = Path(sys.executable).parent / "dbt"
+    env = {**os.environ, "ROX_WAREHOUSE": str(database), "DO_NOT_TRACK": "1"}
+    build = subprocess.Popen(
+        [str(dbt), "build", "--profiles-dir", ".", *target],
+        cwd=DBT_PROJECT_DIR,
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    seen = []
+    try:
+        for line in build.stdout:
+            seen.append(line)
+            if re.search(r"\b1 of [0-9]+ OK created", line):
+                break
+    finally:
+        build.send_signal(signal.SIGKILL)
+        build.wait()
+        build.stdout.close()
+    assert any(" OK created" in line for line in seen), "".join(seen)[-2000:]
+    assert not any("Completed successfully" in line for line in seen)
+
+    with warehouse(database):
+        result = run_dbt("build", *target)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert table_checksums(database) == clean.built
+
+
+def test_a_failing_dbt_test_stops_the_marts_and_a_fixed_rerun_is_clean(clean, tmp_path) -> None:
+    database = tmp_path / "rox.duckdb"
+    shutil.copyfile(clean.built_db, database)
+    # A second row for a month already in the sheet, dated mid-month: staging keys spend by
+    # (month start, channel), so the key is duplicated.
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            "insert into raw.marketing_spend select * replace (month + 14 as month) "
+            "from raw.marketing_spend order by month desc, channel limit 1"
+        )
+    with warehouse(database):
+        failed = run_dbt("build", "--select", "stg_marketing__spend+")
+    assert failed.returncode != 0
+    assert re.search(r"FAIL [0-9]+ unique_stg_marketing__spend_", failed.stdout), failed.stdout[
+        -3000:
+    ]
+    assert re.search(r"SKIP relation marts\.business_kpis", failed.stdout)
+    marts = {t: s for t, s in table_checksums(database, ("marts",)).items()}
+    assert marts == {t: s for t, s in clean.built.items() if t.startswith("marts.")}
+
+    with duckdb.connect(str(database)) as con:
+        con.execute("delete from raw.marketing_spend where day(month) <> 1")
+    with warehouse(database):
+        fixed = run_dbt("build", "--select", "stg_marketing__spend+")
+    assert fixed.returncode == 0, fixed.stdout[-3000:]
+    assert table_checksums(database) == clean.built
+
+
+# -- a whole daily run ---------------------------------------------------------------------
+
+
+def test_a_renamed_column_stops_the_daily_run_before_staging(
+    clean, small_demo, dbt_manifest, tmp_path
+) -> None:
+    from tests.helpers import pipeline_env, run_daily_refresh
+
+    landing = copy_landing(small_demo, tmp_path)
+    (path,) = (landing / "crm").glob("salesforce_orders_2025*.csv")
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b",TotalAmount,", b",Total_Amount,", 1))
+    env = {**pipeline_env(tmp_path, landing), "ROX_RAW_PARQUET_DIR": str(tmp_path / "parquet")}
+    result = run_daily_refresh(env)
+
+    assert not result.success
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert [e.step_key for e in failures] == ["raw__salesforce_orders"]
+    description = failures[0].event_specific_data.user_failure_data.description
+    assert path.name in description and "['TotalAmount']" in description
+    materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "raw/salesforce_accounts" in materialised
+    assert all(k.startswith(("raw/", "config/")) for k in materialised), materialised
+    database = Path(env["ROX_WAREHOUSE"])
+    with duckdb.connect(str(database)) as con:
+        schemas = {r[0] for r in con.execute("select schema_name from duckdb_schemas()").fetchall()}
+        assert not schemas & {"staging", "intermediate", "marts"}
+        # Evidence: the refused file is archived; the load log does not list it.
+        bad_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert (tmp_path / "archive" / "salesforce_orders" / bad_sha / path.name).exists()
+        assert con.execute(
+            "select count(*) from raw.load_log where file_sha256 = ?", [bad_sha]
+        ).fetchall() == [(0,)]
+
+        path.write_bytes(original)
+        assert load_crm(con, landing, tmp_path / "archive") == {}
+        assert crm_checksums(con) == clean.crm
