@@ -42,7 +42,9 @@ def driver_importance(
     for outcome in OUTCOMES:
         if outcome not in outcomes:
             continue
-        y = outcomes[outcome].dropna()
+        # Customers in key order: the seeded bootstrap draws rows by position, so the same data
+        # read in another order must give the same intervals.
+        y = outcomes[outcome].dropna().sort_index()
         X = imputed.reindex(y.index).dropna()
         y = y.reindex(X.index)
         try:

@@ -37,6 +37,15 @@ def customers(n: int = 1500, seed: int = 4) -> tuple[pd.DataFrame, pd.DataFrame,
     return drivers, outcomes, operations
 
 
+def test_importance_does_not_depend_on_the_order_the_rows_were_read_in() -> None:
+    drivers, outcomes, _ = customers()
+    performance = drivers.mean()
+    first = dm.driver_importance(drivers, outcomes, performance)
+    shuffled = outcomes.sample(frac=1.0, random_state=3)
+    again = dm.driver_importance(drivers.sample(frac=1.0, random_state=5), shuffled, performance)
+    pd.testing.assert_frame_equal(first, again)
+
+
 def test_importance_ranks_the_true_driver_first_for_every_outcome() -> None:
     drivers, outcomes, _ = customers()
     performance = drivers.mean()
