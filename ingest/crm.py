@@ -1,7 +1,8 @@
 """The CRM exports we load: Salesforce, HubSpot, Zendesk and a marketing spend sheet.
 
-Each source names the vendor's export headers, our raw column names and types, and which
-columns a file must have. Files land in `$ROX_LANDING_DIR/crm/`.
+Each source names the vendor's export headers, our raw column names and types, which columns a
+file must have, and the key of a row within one export (a repeated key keeps the newest
+version). Files land in `$ROX_LANDING_DIR/crm/`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ SALESFORCE_ACCOUNTS = CsvSource(
     pattern="salesforce_accounts*.csv",
     description="Salesforce Account export (Data Loader CSV): one row per customer account.",
     timestamp_format=SALESFORCE_TIMESTAMP,
+    key=("Id",),
+    version_column="LastModifiedDate",
     columns=(
         C("Id", "id", required=True),
         C("Name", "name", required=True),
@@ -41,6 +44,8 @@ SALESFORCE_CONTACTS = CsvSource(
     pattern="salesforce_contacts*.csv",
     description="Salesforce Contact export: the people of each account, with their email.",
     timestamp_format=SALESFORCE_TIMESTAMP,
+    key=("Id",),
+    version_column="LastModifiedDate",
     columns=(
         C("Id", "id", required=True),
         C("AccountId", "account_id", required=True),
@@ -62,6 +67,8 @@ SALESFORCE_ORDERS = CsvSource(
     description="Salesforce Order export with delivery and return custom fields.",
     timestamp_format=SALESFORCE_TIMESTAMP,
     date_format=ISO_DATE,
+    key=("Id",),
+    version_column="LastModifiedDate",
     columns=(
         C("Id", "id", required=True),
         C("AccountId", "account_id", required=True),
@@ -86,6 +93,8 @@ HUBSPOT_CONTACTS = CsvSource(
     pattern="hubspot_contacts*.csv",
     description="HubSpot contacts export: marketing contacts with lifecycle stage and source.",
     timestamp_format=HUBSPOT_TIMESTAMP,
+    key=("Record ID",),
+    version_column="Last Modified Date",
     columns=(
         C("Record ID", "record_id", "BIGINT", required=True),
         C("First Name", "first_name"),
@@ -105,6 +114,7 @@ HUBSPOT_DEALS = CsvSource(
     pattern="hubspot_deals*.csv",
     description="HubSpot deals export: sales deals with business customers.",
     timestamp_format=HUBSPOT_TIMESTAMP,
+    key=("Record ID",),
     columns=(
         C("Record ID", "record_id", "BIGINT", required=True),
         C("Deal Name", "deal_name"),
@@ -123,6 +133,8 @@ ZENDESK_TICKETS = CsvSource(
     pattern="zendesk_tickets*.csv",
     description="Zendesk ticket export: support tickets with category, channel and timings.",
     timestamp_format=ZENDESK_TIMESTAMP,
+    key=("Id",),
+    version_column="Updated at",
     columns=(
         C("Id", "id", "BIGINT", required=True),
         C("Requester", "requester"),
@@ -148,6 +160,7 @@ MARKETING_SPEND = CsvSource(
     pattern="marketing_spend*.csv",
     description="Marketing spend by month and channel (EUR).",
     date_format=ISO_DATE,
+    key=("month", "channel"),
     columns=(
         C("month", "month", "DATE", required=True),
         C("channel", "channel", required=True),
