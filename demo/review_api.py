@@ -175,6 +175,9 @@ class ReviewApiServer:
         self.requests: list[SeenRequest] = []
         self._port = port
         self._lock = threading.Lock()
+        # (unit, since) -> positions of the reviews a filtered listing holds; a full sync asks for
+        # every page of one listing, so a page costs its own reviews, not the whole list.
+        self._listings: dict[tuple[str, dt.datetime | None], list[int]] = {}
         self._httpd: _HttpServer | None = None
         self._url: str | None = None
         self._thread: threading.Thread | None = None
@@ -228,6 +231,7 @@ class ReviewApiServer:
             reviews[:] = [r for r in reviews if r["id"] != review["id"]]
             reviews.append(copy.deepcopy(review))
             reviews.sort(key=_created)
+            self._listings.clear()
 
     def reviews(self, business_unit_id: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -276,9 +280,7 @@ class ReviewApiServer:
         ):
             return _error(404, f"no such endpoint: {path}")
         unit = unquote(segments[2])
-        with self._lock:
-            reviews = copy.deepcopy(self._reviews.get(unit))
-        if reviews is None:
+        if unit not in self._reviews:
             return _error(404, f"no such business unit: {unit}")
         try:
             page = int(query.get("page", "1"))
@@ -289,20 +291,37 @@ class ReviewApiServer:
         order = query.get("orderBy", "createdat.asc")
         if page < 1 or per_page < 1 or order not in ORDERINGS:
             return _error(400, "page and perPage must be positive, orderBy createdat.asc|desc")
-        if since is not None:
-            reviews = [r for r in reviews if _touched_since(r, since)]
-        if order == "createdat.desc":
-            reviews.reverse()
         start = (page - 1) * per_page
         links = []
         base = f"{self.url}/v1/business-units/{quote(unit, safe='')}/reviews"
+        with self._lock:
+            reviews = self._reviews[unit]
+            listing = self._listing(unit, since)
+            if order == "createdat.desc":
+                positions = listing[::-1][start : start + per_page]
+            else:
+                positions = listing[start : start + per_page]
+            # Serialised under the lock: no copy of the list, and no edit half-way through.
+            body_reviews = json.dumps([reviews[i] for i in positions], ensure_ascii=False)
+            total = len(listing)
         if page > 1:
             links.append(_link(base, query, page - 1, per_page, "prev-page"))
-        if start + per_page < len(reviews):
+        if start + per_page < total:
             links.append(_link(base, query, page + 1, per_page, "next-page"))
-        document = {"links": links, "reviews": reviews[start : start + per_page]}
-        body = json.dumps(document, ensure_ascii=False).encode("utf-8")
+        body = f'{{"links": {json.dumps(links)}, "reviews": {body_reviews}}}'.encode()
         return 200, {"Content-Type": "application/json; charset=utf-8"}, body
+
+    def _listing(self, unit: str, since: dt.datetime | None) -> list[int]:
+        """Positions of the unit's reviews created or updated since `since` (held lock)."""
+        key = (unit, since)
+        if key not in self._listings:
+            if len(self._listings) > 64:
+                self._listings.clear()
+            reviews = self._reviews[unit]
+            self._listings[key] = [
+                i for i, r in enumerate(reviews) if since is None or _touched_since(r, since)
+            ]
+        return self._listings[key]
 
 
 def _touched_since(review: dict[str, Any], since: dt.datetime) -> bool:

@@ -12,6 +12,7 @@ asks (`python -m ingest.failed_files retry`), or when a corrected file (new byte
 from __future__ import annotations
 
 import errno
+import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -133,6 +134,24 @@ def disk_full(err: BaseException, where: str) -> DiskFullError:
 
 
 LoadOne = Callable[[Path, Path, str], FileLoad]
+FAILURE_NOTE = "failed.json"
+
+
+def failure_note(archive_root: Path, source: str, sha256: str) -> Path:
+    """Beside a failed file's archive copy: why it failed (the landing sensors read it)."""
+    return archive_root / source / sha256 / FAILURE_NOTE
+
+
+def _clear_failure_notes(archive_root: Path, source: str, name: str) -> None:
+    """A file loaded under this name replaces any failed one of the same name."""
+    for note in (archive_root / source).glob(f"*/{FAILURE_NOTE}"):
+        if json.loads(note.read_text()).get("file_name") == name:
+            note.unlink(missing_ok=True)
+
+
+def _note_failure(archive_root: Path, source: str, sha256: str, name: str, reason) -> None:
+    note = failure_note(archive_root, source, sha256)
+    note.write_text(json.dumps({"file_name": name, "reason": reason}, ensure_ascii=False))
 
 
 def load_landed_files(
@@ -165,12 +184,14 @@ def load_landed_files(
             archived = archive_file(path, archive_root, source, sha256)
             try:
                 report.files.append(load_one(path, archived, sha256))
+                _clear_failure_notes(archive_root, source, path.name)
             except ValueError as err:
                 reason = str(err) if path.name in str(err) else f"{path.name}: {err}"
                 record_load(
                     con, source, path.name, sha256, archived, 0, 0, now_utc(), status=FAILED,
                     reason=reason, config_sha256=config_sha256,
                 )  # fmt: skip
+                _note_failure(archive_root, source, sha256, path.name, reason)
                 report.files.append(FileLoad(path.name, sha256, 0, 0, FAILED, reason))
         except (OSError, duckdb.Error) as err:
             if is_disk_full(err):

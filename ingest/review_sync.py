@@ -17,6 +17,7 @@ ago comes on the first page, and after a crash the pages not read yet would be s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import uuid
@@ -25,7 +26,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import duckdb
+import pandas as pd
 
+from ingest.load_log import ensure_bookkeeping_tables, record_rejects
 from ingest.reviews import (
     REVIEW_FIELDS,
     TIMESTAMP_FIELDS,
@@ -42,6 +45,8 @@ PAGES_TABLE = f"{RAW_SCHEMA}.review_api_pages"
 REVIEWS_TABLE = f"{RAW_SCHEMA}.trustpilot_reviews"
 CURSOR_TABLE = f"{RAW_SCHEMA}.review_sync_cursor"
 DEFAULT_OVERLAP = dt.timedelta(hours=1)
+REVIEWS_SOURCE = "trustpilot_reviews"  # as raw.rejected_rows names it
+REJECT_FIELDS = ["line_number", "field", "reason", "value", "raw_text"]
 
 _FIELD_TYPES = {
     "provider": "varchar not null",
@@ -83,6 +88,8 @@ class SyncReport:
     pages: int = 0
     reviews_seen: int = 0
     reviews_inserted: int = 0
+    reviews_rejected: int = 0
+    pages_already_landed: int = 0
 
     @property
     def reviews_already_stored(self) -> int:
@@ -105,6 +112,8 @@ def ensure_review_tables(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
+    con.execute(f"alter table {PAGES_TABLE} add column if not exists body_sha256 varchar")
+    ensure_bookkeeping_tables(con)
     columns = ",\n".join(f"{name} {kind}" for name, kind in REVIEW_COLUMNS)
     con.execute(f"create table if not exists {REVIEWS_TABLE} (\n{columns}\n)")
     con.execute(
@@ -138,37 +147,57 @@ def _land_page(
     page: ReviewPage,
     sync_id: str,
     reviews_on_page: int | None,
-) -> None:
+) -> bool:
+    """Land the page's raw body; False when the same body was landed before (not stored again).
+
+    Its rejected reviews go to raw.rejected_rows (page URL, position, field, value) once.
+    """
+    body_sha256 = hashlib.sha256(page.body_text.encode("utf-8")).hexdigest()
     con.begin()
     try:
-        con.execute(
-            f"insert into {PAGES_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
-            [
-                business_unit_id,
-                redact_url(page.url),
-                page.page_number,
+        landed = con.execute(
+            f"select count(*) from {PAGES_TABLE} where business_unit_id = ? and body_sha256 = ?",
+            [business_unit_id, body_sha256],
+        ).fetchall()[0][0]
+        if not landed:
+            con.execute(
+                f"""
+                insert into {PAGES_TABLE} (business_unit_id, page_url, page_number, fetched_at,
+                    body, reviews_on_page, sync_id, body_sha256)
+                values (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    business_unit_id,
+                    redact_url(page.url),
+                    page.page_number,
+                    _naive_utc(page.fetched_at),
+                    page.body_text,
+                    reviews_on_page,
+                    sync_id,
+                    body_sha256,
+                ],
+            )
+            rejects = pd.DataFrame(page.rejects, columns=REJECT_FIELDS)
+            record_rejects(
+                con, REVIEWS_SOURCE, redact_url(page.url), body_sha256, rejects,
                 _naive_utc(page.fetched_at),
-                page.body_text,
-                reviews_on_page,
-                sync_id,
-            ],
-        )
+            )  # fmt: skip
         con.commit()
     except BaseException:
         con.rollback()
         raise
+    return not landed
 
 
-def _review_row(review: dict[str, Any], page: ReviewPage) -> list[Any]:
-    row = []
-    for name in REVIEW_FIELDS:
-        value = review[name]
-        if name in TIMESTAMP_FIELDS:
-            value = _naive_utc(value)
-        elif name == "tags":
-            value = json.dumps(list(value or []), ensure_ascii=False)
-        row.append(value)
-    return [*row, redact_url(page.url), _naive_utc(page.fetched_at)]
+def _review_frame(reviews: list[dict[str, Any]], page: ReviewPage) -> pd.DataFrame:
+    """The page's reviews as one frame in the raw table's columns (one insert per page)."""
+    frame = pd.DataFrame(reviews, columns=list(REVIEW_FIELDS))
+    for name in TIMESTAMP_FIELDS:
+        frame[name] = pd.to_datetime(frame[name], utc=True).dt.tz_localize(None)
+    frame["tags"] = [json.dumps(list(t or []), ensure_ascii=False) for t in frame["tags"]]
+    frame["page_url"] = redact_url(page.url)
+    frame["fetched_at"] = _naive_utc(page.fetched_at)
+    return frame
 
 
 def _version(review: dict[str, Any]) -> tuple[str, str, dt.datetime | None]:
@@ -207,12 +236,11 @@ def _store_page(
         for key in stored:
             new.pop(key, None)
         if new:
-            names = ", ".join(name for name, _ in REVIEW_COLUMNS)
-            marks = ", ".join("?" for _ in REVIEW_COLUMNS)
-            con.executemany(
-                f"insert into {REVIEWS_TABLE} ({names}) values ({marks})",
-                [_review_row(review, page) for review in new.values()],
-            )
+            con.register("rox_review_page", _review_frame(list(new.values()), page))
+            try:
+                con.execute(f"insert into {REVIEWS_TABLE} by name select * from rox_review_page")
+            finally:
+                con.unregister("rox_review_page")
         if new_cursor is not None:
             updated = con.execute(
                 f"update {CURSOR_TABLE} set cursor = ?, updated_at = ? where business_unit_id = ?",
@@ -257,11 +285,13 @@ def sync_business_unit(
     )
     try:
         for page in client.iter_pages(business_unit_id, since=since):
-            _land_page(con, business_unit_id, page, report.sync_id, len(page.reviews))
+            new_body = _land_page(con, business_unit_id, page, report.sync_id, len(page.reviews))
             inserted, cursor = _store_page(con, business_unit_id, page, cursor, now)
             report.pages += 1
+            report.pages_already_landed += not new_body
             report.reviews_seen += len(page.reviews)
             report.reviews_inserted += inserted
+            report.reviews_rejected += len(page.rejects) if new_body else 0
             report.cursor_after = cursor
             log.info(
                 "review sync %s: page %d landed, %d reviews, %d new versions",

@@ -1,38 +1,44 @@
-"""Load survey exports dropped in `$ROX_LANDING_DIR/surveys/` into `raw.survey_answers`.
+"""Load survey exports dropped in `$ROX_LANDING_DIR/surveys/` into raw.
 
-Each new file (by SHA-256) is archived, read into long answers (`ingest.surveys`), given its
-meaning by the survey mapping (`ingest.survey_mapping`) and appended in one transaction: every
-answer as exported, with its metric and score where the mapping names the question; answers
-outside their scale, and answers of surveys the mapping does not know, also go to
-`raw.rejected_rows` with the file, row, question and reason.
+Each new file (by SHA-256) is archived and read (`ingest.surveys`), and in one transaction its
+responses go to `raw.survey_responses` (one row per response, those that answered nothing
+included) and its answers to `raw.survey_answers` (one row per answered question as exported,
+with the metric and score the survey mapping gives it). Rejected rows (an unreadable date, a
+mangled id, an answer outside its scale) go to `raw.rejected_rows` with file, line, field, value
+and reason, and the rest of the file loads; a file whose layout is unknown, whose survey cannot be
+told, or with too many rejected rows fails alone (`ingest.file_loads`). A file that failed is read
+again when the mapping changes. The same response in several exports is stored as often as it was
+exported; staging keeps its newest version.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from ingest.csv_loader import FileLoad, LoadReport
-from ingest.landing import archive_file, file_sha256, landed_files
+from ingest.file_loads import FileLoad, LoadReport, check_rejected_share, load_landed_files
+from ingest.landing import landed_files
 from ingest.load_log import (
     RAW_SCHEMA,
-    already_loaded,
     ensure_bookkeeping_tables,
     now_utc,
     record_load,
     record_rejects,
 )
-from ingest.survey_mapping import SurveyMapping, apply_survey_mapping
+from ingest.survey_mapping import FIELD_ROLES, SurveyMapping, apply_survey_mapping
 from ingest.surveys import read_survey_export
 
 SOURCE = "survey_answers"
 FOLDER = "surveys"
-PATTERNS = ("*.csv", "*.tsv")
+PATTERNS = ("*.csv", "*.tsv", "*.xlsx")
 TABLE = f"{RAW_SCHEMA}.{SOURCE}"
+RESPONSES_TABLE = f"{RAW_SCHEMA}.survey_responses"
 KEY = ["survey_id", "response_id", "question_id"]
 MAPPED = ["metric", "score", "survey_kind", "touchpoint", "journey_stage", "job", "team", "channel"]
+RESPONSE_METADATA = ["recorded_at", "finished", "respondent_email", "external_ref", "embedded"]
 
 _DDL = f"""
 create table if not exists {TABLE} (
@@ -59,6 +65,27 @@ create table if not exists {TABLE} (
     _source_file varchar,
     _file_sha256 varchar,
     _loaded_at timestamp
+);
+create table if not exists {RESPONSES_TABLE} (
+    survey_id varchar not null,
+    response_id varchar not null,
+    recorded_at timestamp not null,
+    finished boolean not null,
+    respondent_email varchar,
+    external_ref varchar,
+    embedded varchar,
+    layout varchar,
+    source_row bigint,
+    answers bigint not null,
+    survey_kind varchar,
+    touchpoint varchar,
+    journey_stage varchar,
+    job varchar,
+    team varchar,
+    channel varchar,
+    _source_file varchar,
+    _file_sha256 varchar,
+    _loaded_at timestamp
 )
 """
 
@@ -68,36 +95,104 @@ def survey_files(landing_root: Path) -> list[Path]:
     return sorted(files)
 
 
-def _answers_with_meaning(answers: pd.DataFrame, mapping: SurveyMapping):
+def _naive_utc(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, utc=True).dt.tz_convert("UTC").dt.tz_localize(None)
+
+
+def _answers_with_meaning(read, mapping: SurveyMapping) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The answers with their response's metadata, plus the mapping's metric and score."""
+    meta = read.responses[["survey_id", "response_id", *RESPONSE_METADATA, "layout"]]
+    answers = read.answers.merge(meta, on=["survey_id", "response_id"], how="left")
+    answers["source_file"] = read.file_name
     scored, rejected = apply_survey_mapping(answers, mapping)
     meaning = scored[KEY + MAPPED].drop_duplicates(KEY)
     frame = answers.merge(meaning, on=KEY, how="left", validate="one_to_one")
-    frame["recorded_at"] = frame["recorded_at"].dt.tz_convert("UTC").dt.tz_localize(None)
-    rejects = rejected.rename(columns={"source_row": "line_number", "raw_value": "raw_text"})
-    return frame, rejects
+    frame["recorded_at"] = _naive_utc(frame["recorded_at"])
+    rejects = rejected.rename(columns={"source_row": "line_number", "raw_value": "value"})
+    rejects["raw_text"] = rejects["value"]
+    return frame.drop(columns=["source_file"]), rejects
 
 
-def _load_file(
-    con: duckdb.DuckDBPyConnection, path: Path, archived: Path, sha256: str, mapping
-) -> FileLoad:
-    answers = read_survey_export(archived)
-    frame, rejects = _answers_with_meaning(answers, mapping)
+def _load_file(con, path: Path, archived: Path, sha256: str, mapping) -> FileLoad:
+    read = read_survey_export(archived, mapping)
+    answers, scale_rejects = _answers_with_meaning(read, mapping)
+    rejects = pd.concat([f for f in (read.rejects, scale_rejects) if not f.empty] or [read.rejects])
+    rejected_lines = rejects.drop_duplicates("line_number").sort_values("line_number")
+    check_rejected_share(
+        path.name,
+        read.records,
+        [f"line {r.line_number}, field {r.field}: {r.reason}" for r in rejected_lines.itertuples()],
+    )
     loaded_at = now_utc()
-    frame = frame.assign(_source_file=path.name, _file_sha256=sha256, _loaded_at=loaded_at)
-    frame = frame.drop(columns=["source_file"])
-    con.register("rox_survey_frame", frame)
+    counts = read.answers.groupby(["survey_id", "response_id"]).size().rename("answers")
+    responses = read.responses.join(counts, on=["survey_id", "response_id"])
+    responses["answers"] = responses["answers"].fillna(0).astype("int64")
+    responses["recorded_at"] = _naive_utc(responses["recorded_at"])
+    responses = _with_context(responses, mapping)
+    stamp = {"_source_file": path.name, "_file_sha256": sha256, "_loaded_at": loaded_at}
+    con.register("rox_survey_frame", answers.assign(**stamp))
+    con.register("rox_survey_responses", responses.assign(**stamp))
     con.begin()
     try:
         con.execute(f"insert into {TABLE} by name select * from rox_survey_frame")
-        rejected = record_rejects(con, SOURCE, path.name, sha256, rejects, loaded_at)
-        record_load(con, SOURCE, path.name, sha256, archived, len(frame), rejected, loaded_at)
+        con.execute(f"insert into {RESPONSES_TABLE} by name select * from rox_survey_responses")
+        record_rejects(con, SOURCE, path.name, sha256, rejects, loaded_at)
+        record_load(
+            con, SOURCE, path.name, sha256, archived, len(answers), len(rejected_lines),
+            loaded_at, records_in_file=read.records, config_sha256=mapping.sha256,
+        )  # fmt: skip
         con.commit()
     except BaseException:
         con.rollback()
         raise
     finally:
         con.unregister("rox_survey_frame")
-    return FileLoad(path.name, sha256, len(frame), rejected, skipped=False)
+        con.unregister("rox_survey_responses")
+    notes = {"responses": len(responses), "filtered": read.filtered, "layout": read.layout}
+    return FileLoad(path.name, sha256, len(answers), len(rejected_lines), notes=notes)
+
+
+def _with_context(responses: pd.DataFrame, mapping: SurveyMapping) -> pd.DataFrame:
+    """Each response's survey kind and the context its embedded fields carry, per the mapping."""
+    out = responses.copy()
+    for name in ("survey_kind", *FIELD_ROLES):
+        out[name] = None
+    for survey_id in out["survey_id"].unique():
+        rule = mapping.for_survey(survey_id)
+        if rule is None:
+            continue
+        rows = out["survey_id"] == survey_id
+        out.loc[rows, "survey_kind"] = rule.kind
+        if rule.fields:
+            embedded = out.loc[rows, "embedded"].map(json.loads)
+            for role, field in rule.fields.items():
+                values = embedded.map(lambda e, f=field: (e.get(f) or "").strip() or None)
+                out.loc[rows, role] = values
+    return out
+
+
+def ensure_survey_tables(con: duckdb.DuckDBPyConnection) -> None:
+    ensure_bookkeeping_tables(con)
+    created = not con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'survey_responses'"
+    ).fetchall()[0][0]
+    con.execute(_DDL)
+    if created:  # a warehouse from before responses were kept: derive them from the answers
+        con.execute(
+            f"""
+            insert into {RESPONSES_TABLE} by name
+            select survey_id, response_id, min(recorded_at) as recorded_at,
+                   coalesce(bool_and(finished), true) as finished,
+                   max(respondent_email) as respondent_email, max(external_ref) as external_ref,
+                   max(embedded) as embedded, max(layout) as layout, min(source_row) as source_row,
+                   count(*) as answers, max(survey_kind) as survey_kind,
+                   max(touchpoint) as touchpoint, max(journey_stage) as journey_stage,
+                   max(job) as job, max(team) as team, max(channel) as channel,
+                   _source_file, _file_sha256, max(_loaded_at) as _loaded_at
+            from {TABLE} group by survey_id, response_id, _source_file, _file_sha256
+            """
+        )
 
 
 def load_survey_files(
@@ -106,15 +201,13 @@ def load_survey_files(
     archive_root: Path,
     mapping: SurveyMapping,
 ) -> LoadReport:
-    """Load every new survey export; files loaded before (same checksum) are skipped."""
-    ensure_bookkeeping_tables(con)
-    con.execute(_DDL)
-    report = LoadReport(SOURCE)
-    for path in survey_files(landing_root):
-        sha256 = file_sha256(path)
-        if already_loaded(con, SOURCE, sha256):
-            report.files.append(FileLoad(path.name, sha256, 0, 0, skipped=True))
-            continue
-        archived = archive_file(path, archive_root, SOURCE, sha256)
-        report.files.append(_load_file(con, path, archived, sha256, mapping))
-    return report
+    """Load every new survey export; a file that fails is logged and the others still load."""
+    ensure_survey_tables(con)
+    return load_landed_files(
+        con,
+        SOURCE,
+        survey_files(landing_root),
+        archive_root,
+        lambda path, archived, sha256: _load_file(con, path, archived, sha256, mapping),
+        config_sha256=mapping.sha256,
+    )

@@ -10,6 +10,7 @@ is accounted for: scored, rejected with a reason, or counted as an unmapped ques
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 import re
 from collections import Counter
@@ -20,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from common.strict_yaml import read_config_yaml
+from ingest.timestamps import TimestampError, zone
 
 # Scored metrics and their scales (inclusive); a verbatim is free text.
 METRIC_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "enps": (0, 10)}
@@ -40,7 +42,8 @@ ANSWER_COLUMNS = (
 )
 
 _TOP_KEYS = ("version", "surveys")
-_SURVEY_KEYS = ("kind", "questions", "fields")
+_SURVEY_KEYS = ("kind", "questions", "fields", "match", "timezone", "day_first")
+_MATCH_KEYS = ("question_text", "columns")
 _QUESTION_KEYS = ("metric", "labels")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
@@ -83,9 +86,28 @@ class SurveyRule:
     kind: str
     questions: dict[str, QuestionMapping]
     fields: dict[str, str]
+    match_question_text: tuple[str, ...] = ()  # globs, any question's text
+    match_columns: tuple[str, ...] = ()  # column ids that must all be in the export
+    timezone: str | None = None
+    day_first: bool = False
 
     def matches(self, survey_id: str) -> bool:
         return fnmatch.fnmatchcase(survey_id, self.pattern)
+
+    @property
+    def recognises_exports(self) -> bool:
+        return bool(self.match_question_text or self.match_columns)
+
+    def recognises(self, columns: list[str], question_texts: list[str]) -> bool:
+        """Whether an export with these column ids and question texts is of this survey."""
+        if not self.recognises_exports:
+            return False
+        texts = [t.casefold() for t in question_texts]
+        text_ok = all(
+            any(fnmatch.fnmatchcase(t, p.casefold()) for t in texts)
+            for p in self.match_question_text
+        )
+        return text_ok and set(self.match_columns) <= set(columns)
 
 
 @dataclass(frozen=True)
@@ -94,6 +116,11 @@ class SurveyMapping:
 
     source: str
     rules: tuple[SurveyRule, ...]
+    sha256: str | None = None  # of the mapping file: a file that failed under another is re-read
+
+    def recognising(self, columns: list[str], question_texts: list[str]) -> list[SurveyRule]:
+        """The rules whose `match` recognises an export with these columns and question texts."""
+        return [r for r in self.rules if r.recognises(columns, question_texts)]
 
     def for_survey(self, survey_id: str) -> SurveyRule | None:
         """The rule whose key is exactly `survey_id`, else the first pattern that matches."""
@@ -124,7 +151,7 @@ def load_survey_mapping(path: str | Path) -> SurveyMapping:
     rules = [
         _survey_rule(_text_key(key, "surveys", fail), body, fail) for key, body in surveys.items()
     ]
-    return SurveyMapping(name, tuple(rules))
+    return SurveyMapping(name, tuple(rules), hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 def _survey_rule(pattern: str, body: Any, fail) -> SurveyRule:
@@ -162,9 +189,47 @@ def _survey_rule(pattern: str, body: Any, fail) -> SurveyRule:
     for role, column in fields.items():
         if not isinstance(column, str) or not column.strip():
             raise fail(f"{where}.fields.{role}", "expected the name of an embedded-data field")
+    texts, columns = _match(pattern, body.get("match"), f"{where}.match", fail)
+    timezone = body.get("timezone")
+    if timezone is not None:
+        try:
+            zone(str(timezone))
+        except TimestampError as err:
+            raise fail(f"{where}.timezone", str(err)) from err
+    day_first = body.get("day_first", False)
+    if not isinstance(day_first, bool):
+        raise fail(f"{where}.day_first", f"expected true or false, got {day_first!r}")
     return SurveyRule(
-        pattern, kind, mapped, {role: column.strip() for role, column in fields.items()}
+        pattern,
+        kind,
+        mapped,
+        {role: column.strip() for role, column in fields.items()},
+        texts,
+        columns,
+        None if timezone is None else str(timezone),
+        day_first,
     )
+
+
+def _match(pattern: str, spec: Any, where: str, fail) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """How exports of this survey are recognised from their content (not their file name)."""
+    if spec is None:
+        return (), ()
+    if not isinstance(spec, dict) or not spec:
+        raise fail(where, f"expected a mapping with {' and/or '.join(_MATCH_KEYS)}")
+    _check_keys(spec, _MATCH_KEYS, where, fail)
+    if any(c in pattern for c in "*?["):
+        raise fail(where, "a survey recognised by `match` needs a plain id as its key, not a glob")
+    found = []
+    for key in _MATCH_KEYS:
+        value = spec.get(key, [])
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(
+            isinstance(v, str) and v.strip() for v in values
+        ):
+            raise fail(f"{where}.{key}", "expected text or a list of texts")
+        found.append(tuple(v.strip() for v in values))
+    return found[0], found[1]
 
 
 def _question(question_id: str, spec: Any, where: str, fail) -> QuestionMapping:

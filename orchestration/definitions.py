@@ -11,7 +11,7 @@ import dagster as dg
 from common.settings import export_resolved_paths
 from orchestration.clv.assets import clv_marts
 from orchestration.crm.assets import pseudonym_salt, raw_crm_assets
-from orchestration.crm.checks import crm_suite_checks
+from orchestration.crm.checks import crm_failed_files_checks, crm_suite_checks
 from orchestration.crm.sensors import export_files_sensor
 from orchestration.drivers.assets import driver_marts
 from orchestration.jobs import daily_refresh_job, daily_refresh_schedule
@@ -24,10 +24,10 @@ from orchestration.quality.freshness import source_freshness_checks, source_fres
 from orchestration.report.assets import cx_report
 from orchestration.resources import build_resources
 from orchestration.reviews.assets import review_export_assets, trustpilot_reviews
-from orchestration.reviews.checks import review_suite_checks
+from orchestration.reviews.checks import review_failed_files_checks, review_suite_checks
 from orchestration.rox.assets import rox_marts
 from orchestration.surveys.assets import survey_answers
-from orchestration.surveys.checks import survey_suite_checks
+from orchestration.surveys.checks import survey_failed_files_checks, survey_suite_checks
 from orchestration.surveys.sensors import survey_files_sensor, survey_refresh_job
 from orchestration.transform.assets import dbt_layer_assets
 
@@ -55,6 +55,9 @@ def build_definitions() -> dg.Definitions:
             *crm_suite_checks,
             *survey_suite_checks,
             *review_suite_checks,
+            *crm_failed_files_checks,
+            *survey_failed_files_checks,
+            *review_failed_files_checks,
             *staging_suite_checks,
             *mart_suite_checks,
             identity_match_rates,

@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from ingest.timestamps import parse_timestamp
+
 REVIEW_FIELDS = (
     "provider",
     "business_unit_id",
@@ -39,6 +41,30 @@ class ReviewExportError(ValueError):
     """An export file that cannot be read; the message names the file (and the row)."""
 
 
+class FieldError(ValueError):
+    """One field of one review that cannot be accepted: the review is rejected, not its file."""
+
+    def __init__(self, field: str, value: Any, message: str) -> None:
+        super().__init__(f"field {field}: {message}")
+        self.field, self.value = field, value
+
+
+REJECT_COLUMNS = ["line_number", "field", "reason", "value", "raw_text"]
+
+
+def reject_row(position: int, err: ValueError, raw: Any) -> dict[str, Any]:
+    """A rejected review: where it was (row or position), the field, its value and why."""
+    field = getattr(err, "field", None)
+    value = getattr(err, "value", None)
+    return {
+        "line_number": position,
+        "field": field,
+        "reason": str(err),
+        "value": None if value is None else str(value),
+        "raw_text": raw if isinstance(raw, str) else json_text(raw),
+    }
+
+
 def as_utc(value: Any) -> dt.datetime | None:
     """A UTC-aware datetime from a datetime, pandas Timestamp or ISO 8601 text; naive is UTC."""
     if value is None or pd.api.types.is_scalar(value) and pd.isna(value):
@@ -48,7 +74,7 @@ def as_utc(value: Any) -> dt.datetime | None:
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value.strip())
+        value = parse_timestamp(value)
     if not isinstance(value, dt.datetime):
         raise TypeError(f"not a timestamp: {value!r}")
     if value.tzinfo is None:
@@ -61,12 +87,12 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def parse_timestamp(value: Any, name: str) -> dt.datetime | None:
-    """An ISO 8601 timestamp in UTC, or ValueError naming the field."""
+def parse_field_timestamp(value: Any, name: str) -> dt.datetime | None:
+    """A timestamp in UTC (the shared parser's styles), or FieldError naming the field."""
     try:
         return as_utc(value)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"field {name}: not an ISO 8601 timestamp: {value!r}") from err
+        raise FieldError(name, value, f"not a timestamp: {value!r}") from err
 
 
 def parse_text(value: Any, name: str) -> str | None:
@@ -75,7 +101,7 @@ def parse_text(value: Any, name: str) -> str | None:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    raise ValueError(f"field {name}: expected text, got {type(value).__name__} {value!r}")
+    raise FieldError(name, value, f"expected text, got {type(value).__name__} {value!r}")
 
 
 def parse_stars(value: Any, name: str) -> int:
@@ -83,7 +109,7 @@ def parse_stars(value: Any, name: str) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        raise ValueError(f"field {name}: expected a whole number of stars 1-5, got {value!r}")
+        raise FieldError(name, value, f"expected a whole number of stars 1-5, got {value!r}")
     return value
 
 

@@ -12,7 +12,13 @@ import io
 from pathlib import Path
 from typing import Any
 
-from ingest.reviews.fields import ReviewExportError, json_text, parse_stars, parse_timestamp
+from ingest.reviews.fields import (
+    FieldError,
+    json_text,
+    parse_field_timestamp,
+    parse_stars,
+    reject_row,
+)
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -50,8 +56,8 @@ def _millis(value: str | None, text: str | None, name: str) -> dt.datetime | Non
         try:
             return _EPOCH + dt.timedelta(milliseconds=int(value.strip()))
         except ValueError as err:
-            raise ValueError(f"field {name}: not epoch milliseconds: {value!r}") from err
-    return parse_timestamp(text, name.replace("Millis Since Epoch", "Date and Time"))
+            raise FieldError(name, value, f"not epoch milliseconds: {value!r}") from err
+    return parse_field_timestamp(text, name.replace("Millis Since Epoch", "Date and Time"))
 
 
 def epoch_millis(value: dt.datetime) -> int:
@@ -71,32 +77,38 @@ def google_play_review_id(
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def google_play_rows(path: Path, text: str) -> list[dict[str, Any]]:
+def google_play_rows(path: Path, text: str) -> tuple[list[dict[str, Any]], list[dict], int]:
+    """(reviews, rejects, records): a row that fails validation is rejected with its line,
+    field, value and reason; the other rows load."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    rows = []
-    for number, row in enumerate(reader, start=1):
-        where = f"{path.name}: row {number} (line {reader.line_num})"
+    rows, rejects, records, start = [], [], 0, 2
+    for row in reader:
+        records += 1
+        line, start = start, reader.line_num + 1
+        raw = ",".join(v or "" for k, v in row.items() if k is not None)
         if None in row:
-            raise ReviewExportError(f"{where}: more fields than the header has columns")
+            error = FieldError(None, ",".join(row[None]), "more fields than the header has columns")
+            rejects.append(reject_row(line, error, raw))
+            continue
         values = {k: (v or "").strip() for k, v in row.items()}
         try:
             rows.append(_google_play_review(values))
         except ValueError as err:
-            raise ReviewExportError(f"{where}: {err}") from err
-    return rows
+            rejects.append(reject_row(line, err, raw))
+    return rows, rejects, records
 
 
 def _google_play_review(values: dict[str, str]) -> dict[str, Any]:
     package = values["Package Name"]
     if not package:
-        raise ValueError("field Package Name: empty")
+        raise FieldError("Package Name", "", "empty")
     created_at = _millis(
         values.get("Review Submit Millis Since Epoch"),
         values.get("Review Submit Date and Time"),
         "Review Submit Millis Since Epoch",
     )
     if created_at is None:
-        raise ValueError("field Review Submit Millis Since Epoch: empty")
+        raise FieldError("Review Submit Millis Since Epoch", "", "empty")
     title = values.get("Review Title") or None
     text = values.get("Review Text") or None
     link = values.get("Review Link") or None

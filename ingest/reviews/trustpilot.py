@@ -19,7 +19,15 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
-from ingest.reviews.fields import as_utc, json_text, parse_stars, parse_text, parse_timestamp
+from ingest.reviews.fields import (
+    FieldError,
+    as_utc,
+    json_text,
+    parse_field_timestamp,
+    parse_stars,
+    parse_text,
+    reject_row,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +94,9 @@ class ReviewPage:
     body_text: str
     reviews: list[dict[str, Any]] = field(default_factory=list)
     next_url: str | None = None
+    # Reviews that failed validation (position on the page from 1, field, value, reason): the
+    # rest of the page loads and the sync moves on.
+    rejects: list[dict[str, Any]] = field(default_factory=list)
 
 
 def redact_url(url: str) -> str:
@@ -107,7 +118,7 @@ def normalise_trustpilot_review(review: Any, business_unit_id: str) -> dict[str,
         raise ValueError(f"a review is not a JSON object but {type(review).__name__}")
     review_id = review.get("id")
     if not isinstance(review_id, str) or not review_id:
-        raise ValueError(f"field id: missing or not text: {review_id!r}")
+        raise FieldError("id", review_id, f"missing or not text: {review_id!r}")
     consumer = review.get("consumer") or {}
     reply = review.get("companyReply") or {}
     if not isinstance(consumer, dict) or not isinstance(reply, dict):
@@ -119,13 +130,13 @@ def normalise_trustpilot_review(review: Any, business_unit_id: str) -> dict[str,
         elif isinstance(tag, str):
             tags.append(tag)
         else:
-            raise ValueError(f"field tags: expected {{group, value}} objects, got {tag!r}")
-    created_at = parse_timestamp(review.get("createdAt"), "createdAt")
+            raise FieldError("tags", tag, f"expected {{group, value}} objects, got {tag!r}")
+    created_at = parse_field_timestamp(review.get("createdAt"), "createdAt")
     if created_at is None:
-        raise ValueError("field createdAt: missing")
+        raise FieldError("createdAt", None, "missing")
     is_verified = review.get("isVerified")
     if is_verified is not None and not isinstance(is_verified, bool):
-        raise ValueError(f"field isVerified: expected true or false, got {is_verified!r}")
+        raise FieldError("isVerified", is_verified, f"expected true or false, got {is_verified!r}")
 
     extra = {k: v for k, v in review.items() if k not in _TRUSTPILOT_MAPPED}
     consumer_rest = {k: v for k, v in consumer.items() if k not in ("id", "displayName")}
@@ -143,12 +154,12 @@ def normalise_trustpilot_review(review: Any, business_unit_id: str) -> dict[str,
         "text": parse_text(review.get("text"), "text"),
         "language": parse_text(review.get("language"), "language"),
         "created_at": created_at,
-        "updated_at": parse_timestamp(review.get("updatedAt"), "updatedAt"),
-        "experienced_at": parse_timestamp(review.get("experiencedAt"), "experiencedAt"),
+        "updated_at": parse_field_timestamp(review.get("updatedAt"), "updatedAt"),
+        "experienced_at": parse_field_timestamp(review.get("experiencedAt"), "experiencedAt"),
         "consumer_id": parse_text(consumer.get("id"), "consumer.id"),
         "is_verified": bool(is_verified),
         "company_reply_text": parse_text(reply.get("text"), "companyReply.text"),
-        "company_reply_at": parse_timestamp(reply.get("createdAt"), "companyReply.createdAt"),
+        "company_reply_at": parse_field_timestamp(reply.get("createdAt"), "companyReply.createdAt"),
         "reference_id": parse_text(review.get("referenceId"), "referenceId"),
         "tags": tags,
         "extra": json_text(extra),
@@ -314,21 +325,19 @@ class ReviewApiClient:
         if problem is not None:
             raise ReviewApiError(f"{where}: {problem}", url=url, page_number=page_number, page=page)
 
-        reviews = []
+        reviews, rejects = [], []
         for index, item in enumerate(body["reviews"]):
             try:
                 reviews.append(normalise_trustpilot_review(item, business_unit_id))
             except ValueError as err:
                 review_id = item.get("id") if isinstance(item, dict) else None
-                raise ReviewApiError(
-                    f"{where}: review {index} (id {review_id!r}): {err}",
-                    url=url,
-                    page_number=page_number,
-                    page=page,
-                ) from err
+                log.warning("%s: review %d (id %r) rejected: %s", where, index, review_id, err)
+                rejects.append(reject_row(index + 1, err, item))
         next_url = self._next_url(body, url, page_number)
-        log.debug("%s: %d reviews", where, len(reviews))
-        return ReviewPage(url, page_number, fetched_at, status, body_text, reviews, next_url)
+        log.debug("%s: %d reviews, %d rejected", where, len(reviews), len(rejects))
+        return ReviewPage(
+            url, page_number, fetched_at, status, body_text, reviews, next_url, rejects
+        )
 
     def _next_url(self, body: dict[str, Any], url: str, page_number: int) -> str | None:
         """The `next-page` link's href, as given but for secret query parameters; None at the end.

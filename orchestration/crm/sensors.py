@@ -10,7 +10,7 @@ import dagster as dg
 from common.settings import archive_dir, landing_dir
 from ingest.crm import CRM_SOURCES
 from ingest.landing import landed_files
-from ingest.landing_watch import file_stamps, new_files
+from ingest.landing_watch import describe_failed, failed_files, file_stamps, new_files
 from ingest.review_export_loader import FOLDER as REVIEW_FOLDER
 from ingest.review_export_loader import REVIEW_EXPORT_SOURCES
 from orchestration.jobs import daily_refresh_job
@@ -34,15 +34,22 @@ EXPORT_SOURCES = {
 )
 def export_files_sensor(context: dg.SensorEvaluationContext):
     seen = json.loads(context.cursor) if context.cursor else {}
-    cursor, changed = {}, {}
+    cursor, changed, failed = {}, {}, {}
     for source, (folder, pattern) in EXPORT_SOURCES.items():
         files = landed_files(landing_dir(), folder, pattern)
         cursor[source] = file_stamps(files)
         if new := new_files(files, seen.get(source), archive_dir(), source):
             changed[source] = {name: cursor[source][name] for name in new}
+        failed.update(
+            {f"{source}/{n}": r for n, r in failed_files(files, archive_dir(), source).items()}
+        )
     context.update_cursor(json.dumps(cursor, sort_keys=True))
+    # Failed files stay archived, so they are not asked for again until they change.
+    note = f"; failed, not retried until replaced: {describe_failed(failed)}" if failed else ""
+    if failed:
+        context.log.warning(f"export files that failed to load{note}")
     if not changed:
-        return dg.SkipReason(f"no new CRM or review exports in {landing_dir()}")
+        return dg.SkipReason(f"no new CRM or review exports in {landing_dir()}{note}")
     raw = [dg.AssetKey(["raw", source]) for source in changed]
     # The daily facts (partitioned by date) are left to the daily schedule's partition run.
     selection = dg.AssetSelection.assets(

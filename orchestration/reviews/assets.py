@@ -28,7 +28,9 @@ OWNERS = ["team:data-engineering"]
     description=(
         "Reviews from the Trustpilot-shaped review API (ROX_REVIEW_API_URL), synced "
         "incrementally per business unit (ROX_REVIEW_BUSINESS_UNITS). Every page is landed in "
-        "raw.review_api_pages before it is parsed; every review version is kept."
+        "raw.review_api_pages before it is parsed (a body landed before is not stored again); "
+        "every review version is kept; a review that fails validation goes to "
+        "raw.rejected_rows (page URL, position, field, value) and the rest of its page loads."
     ),
 )
 def trustpilot_reviews(
@@ -60,6 +62,8 @@ def trustpilot_reviews(
             "pages": sum(r.pages for r in reports),
             "reviews_seen": sum(r.reviews_seen for r in reports),
             "reviews_inserted": sum(r.reviews_inserted for r in reports),
+            "reviews_rejected": sum(r.reviews_rejected for r in reports),
+            "pages_already_landed": sum(r.pages_already_landed for r in reports),
             **table,
             **arrival,
         }
@@ -76,13 +80,29 @@ def build_review_export_asset(source: ReviewExportSource) -> dg.AssetsDefinition
         retry_policy=INGEST_RETRIES,
         description=(
             f"{source.provider.replace('_', ' ').title()} review exports from "
-            f"$ROX_LANDING_DIR/reviews/{source.pattern}, each file once (by SHA-256)."
+            f"$ROX_LANDING_DIR/reviews/{source.pattern}, each file once (by SHA-256) and alone: "
+            "invalid reviews go to raw.rejected_rows, a failed file is listed in the metadata and "
+            "the check failed_files; an App Store page saved before the last is flagged partial."
         ),
     )
     def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
         with fail_fast_on_bad_data(), duckdb.get_connection() as con:
             report = load_review_exports(con, source, landing_dir(), archive_dir())
             metadata = finish_raw_load(context, con, report, source.table)
+        partial = [f for f in report.files if f.notes.get("partial")]
+        for f in partial:
+            context.log.warning(
+                f"{f.file_name} is a partial page: {f.notes['reviews_in_file']} reviews of "
+                f"{f.notes['paging_total'] or 'an unknown number'} (links.next is set)"
+            )
+        metadata["partial_files"] = dg.MetadataValue.md(
+            "\n".join(
+                f"- `{f.file_name}`: {f.notes['reviews_in_file']} reviews in the file, "
+                f"meta.paging.total {f.notes['paging_total']}"
+                for f in partial
+            )
+            or "none"
+        )
         return dg.MaterializeResult(metadata=metadata)
 
     return _asset

@@ -5,7 +5,7 @@ import datetime as dt
 import dagster as dg
 
 from common.settings import raw_parquet_dir
-from ingest.csv_loader import LoadReport
+from ingest.file_loads import LoadReport
 from ingest.parquet_export import export_table_parquet
 
 
@@ -21,23 +21,49 @@ def finish_raw_load(
         context.log.warning(
             f"{report.rows_rejected} row(s) of {name} rejected: see raw.rejected_rows"
         )
-    files = "\n".join(
-        f"- `{f.file_name}` sha256 `{f.sha256[:12]}`: "
-        + ("already loaded" if f.skipped else f"{f.rows_loaded} rows, {f.rows_rejected} rejected")
-        for f in report.files
-    )
+    for failed in report.files_failed:
+        context.log.error(f"{failed.file_name} not loaded ({failed.status}): {failed.reason}")
     return {
         "files_loaded": len(report.files_loaded),
         "files_skipped": len(report.files_skipped),
+        "files_failed": len(report.files_failed),
+        "failed_files": dg.MetadataValue.md(failed_files_markdown(report)),
         "rows_loaded": report.rows_loaded,
         "rows_rejected": report.rows_rejected,
         **table_metadata(con, table),
         **arrival_metadata(
-            con, "select max(loaded_at) from raw.load_log where source = ?", [report.source]
+            con,
+            "select max(loaded_at) from raw.load_log where source = ? and status = 'loaded'",
+            [report.source],
         ),
         "parquet_copy": dg.MetadataValue.path(str(parquet)),
-        "files": dg.MetadataValue.md(files or "no files landed"),
+        "files": dg.MetadataValue.md(files_markdown(report)),
     }
+
+
+def _describe(f) -> str:
+    if f.skipped:
+        return "already loaded"
+    if f.failed:
+        return f"**{f.status}**: {f.reason}"
+    if f.status == "retired":
+        return f"retired: {f.reason}"
+    notes = "".join(f", {k}: {v}" for k, v in f.notes.items())
+    return f"{f.rows_loaded} rows, {f.rows_rejected} rejected{notes}"
+
+
+def files_markdown(report: LoadReport) -> str:
+    lines = [f"- `{f.file_name}` sha256 `{f.sha256[:12]}`: {_describe(f)}" for f in report.files]
+    return "\n".join(lines) or "no files landed"
+
+
+def failed_files_markdown(report: LoadReport) -> str:
+    """The files that did not load, with why: what to fix, then retry or retire (README)."""
+    lines = [
+        f"- `{f.file_name}` sha256 `{f.sha256[:12]}` ({f.status}): {f.reason}"
+        for f in report.files_failed
+    ]
+    return "\n".join(lines) or "none"
 
 
 def table_metadata(con, table: str) -> dict[str, object]:

@@ -1,6 +1,7 @@
--- One row per answer whose question the survey mapping names (metrics and verbatims), latest
--- load of each answer. The respondent's email becomes the salted key; answers to unmapped
--- questions stay in raw.
+-- One row per answer whose question the survey mapping names (metrics and verbatims), from the
+-- newest version of its response (stg_surveys__responses): an answer a later export no longer
+-- holds is gone, a response in two exports counts once. The respondent's email becomes the salted
+-- key; answers to unmapped questions stay in raw.
 
 with
 
@@ -9,15 +10,25 @@ source as (
     where metric is not null
 ),
 
+versions as (
+    select survey_id, response_id, file_sha256 from {{ ref('stg_surveys__responses') }}
+),
+
 salt as (
     select salt from {{ source('raw', 'pseudonym_salt') }}
 ),
 
 latest as (
-    select *
+    select source.*
     from source
+    inner join versions
+        on versions.survey_id = source.survey_id
+        and versions.response_id = source.response_id
+        and versions.file_sha256 = source._file_sha256
+    -- one file holds an answer once; a survey id repeated across rows keeps the first line
     qualify row_number() over (
-        partition by survey_id, response_id, question_id order by _loaded_at desc
+        partition by source.survey_id, source.response_id, source.question_id
+        order by source.source_row
     ) = 1
 ),
 

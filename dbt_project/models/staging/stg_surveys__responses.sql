@@ -1,68 +1,66 @@
--- One row per survey response: who answered (salted key), when, whether they finished, and the
--- context the survey carried (touchpoint, stage, job, team, channel).
+-- One row per survey response, its newest version: who answered (salted key), when, whether
+-- they finished, and the context the survey carried (touchpoint, stage, job, team, channel).
+-- A response that answered nothing is still a response (finished = false, answers = 0), so
+-- completion rates can be computed.
 
 with
 
 source as (
-    select * from {{ source('raw', 'survey_answers') }}
+    select * from {{ source('raw', 'survey_responses') }}
+),
+
+answers as (
+    select
+        survey_id,
+        response_id,
+        _file_sha256,
+        sum(case when metric is not null and metric <> 'verbatim' then 1 else 0 end)
+            as scored_answers
+    from {{ source('raw', 'survey_answers') }}
+    group by survey_id, response_id, _file_sha256
 ),
 
 salt as (
     select salt from {{ source('raw', 'pseudonym_salt') }}
 ),
 
--- A response exported again in a later file: keep the answers of its latest load.
-latest_load as (
+-- The same response in several exports (re-exports under other names, partial then full):
+-- the newest version wins, the one recorded last, then the one loaded last.
+latest as (
     select *
     from source
-    qualify dense_rank() over (
-        partition by survey_id, response_id order by _loaded_at desc, _file_sha256 desc
+    qualify row_number() over (
+        partition by survey_id, response_id
+        order by recorded_at desc, _loaded_at desc, _file_sha256 desc
     ) = 1
-),
-
-responses as (
-    select
-        survey_id,
-        response_id,
-        max(survey_kind) as survey_kind,
-        max(respondent_email) as respondent_email,
-        max(external_ref) as external_ref,
-        min(recorded_at) as recorded_at,
-        bool_and(finished) as finished,
-        max(touchpoint) as touchpoint,
-        max(journey_stage) as journey_stage,
-        max(job) as job,
-        max(team) as team,
-        max(channel) as channel,
-        max(layout) as layout,
-        count(*) as answers,
-        sum(case when metric is not null and metric <> 'verbatim' then 1 else 0 end)
-            as scored_answers
-    from latest_load
-    group by survey_id, response_id
 ),
 
 final as (
     select
-        responses.survey_id,
-        responses.response_id,
-        coalesce(responses.survey_kind, 'unmapped') as survey_kind,
-        case when responses.respondent_email is not null
-            then {{ email_key('responses.respondent_email', 'salt.salt') }} end as respondent_key,
-        responses.external_ref,
-        responses.recorded_at,
-        {{ month_start('responses.recorded_at') }} as recorded_month,
-        responses.finished,
-        responses.touchpoint,
-        responses.journey_stage,
-        responses.job,
-        responses.team,
-        responses.channel,
-        responses.layout,
-        cast(responses.answers as bigint) as answers,
-        cast(responses.scored_answers as bigint) as scored_answers
-    from responses
+        latest.survey_id,
+        latest.response_id,
+        coalesce(latest.survey_kind, 'unmapped') as survey_kind,
+        case when latest.respondent_email is not null
+            then {{ email_key('latest.respondent_email', 'salt.salt') }} end as respondent_key,
+        latest.external_ref,
+        latest.recorded_at,
+        {{ month_start('latest.recorded_at') }} as recorded_month,
+        latest.finished,
+        latest.touchpoint,
+        latest.journey_stage,
+        latest.job,
+        latest.team,
+        latest.channel,
+        latest.layout,
+        cast(latest.answers as bigint) as answers,
+        cast(coalesce(answers.scored_answers, 0) as bigint) as scored_answers,
+        latest._file_sha256 as file_sha256
+    from latest
     cross join salt
+    left join answers
+        on answers.survey_id = latest.survey_id
+        and answers.response_id = latest.response_id
+        and answers._file_sha256 = latest._file_sha256
 )
 
 select * from final

@@ -13,6 +13,7 @@ import pytest
 
 from demo.app_store_exports import write_app_store_json, write_google_play_csv
 from ingest.reviews import REVIEW_FIELDS, ReviewExportError, read_review_export
+from ingest.reviews.exports import read_review_file
 
 PACKAGE = "com.rox.shop"
 GP_HEADER = (
@@ -236,23 +237,25 @@ def test_unknown_layout_names_the_file(tmp_path: Path, name: str, content: bytes
         read_review_export(tmp_path / name)
 
 
-def test_a_bad_google_play_row_names_the_file_row_and_field(tmp_path: Path) -> None:
+def test_a_bad_google_play_row_is_rejected_with_line_field_and_value(tmp_path: Path) -> None:
     bad = GP_ROWS[1].replace(",1707127200000,,,2,", ",1707127200000,,,7,")
     path = write_google_play(tmp_path / "reviews_bad_202402.csv", [GP_ROWS[0], bad])
-    with pytest.raises(ReviewExportError) as raised:
-        read_review_export(path)
-    message = str(raised.value)
-    assert message.startswith("reviews_bad_202402.csv: row 2 (line 3)")
-    assert "Star Rating" in message and "7" in message
+    read = read_review_file(path)
+    assert len(read.reviews) == 1 and read.records == 2
+    (reject,) = read.rejects.to_dict("records")
+    assert (reject["line_number"], reject["field"], reject["value"]) == (3, "Star Rating", "7")
+    assert "whole number of stars 1-5" in reject["reason"]
 
 
-def test_a_bad_app_store_review_names_the_file_and_row(tmp_path: Path) -> None:
+def test_a_bad_app_store_review_is_rejected_with_its_position(tmp_path: Path) -> None:
     doc = json.loads(json.dumps(APP_STORE_DOC))
     del doc["data"][1]["attributes"]["createdDate"]
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    with pytest.raises(ReviewExportError, match=r"^bad\.json: row 2 \(data\[1\]\): .*createdDate"):
-        read_review_export(path)
+    read = read_review_file(path)
+    assert len(read.reviews) == len(doc["data"]) - 1
+    (reject,) = read.rejects.to_dict("records")
+    assert (reject["line_number"], reject["field"]) == (2, "createdDate")
 
 
 def test_app_store_file_without_its_app_needs_the_business_unit(tmp_path: Path) -> None:

@@ -217,14 +217,15 @@ def test_page_without_reviews_is_an_error() -> None:
         list(client(server.url).iter_pages(UNIT))
 
 
-def test_a_bad_review_names_its_id_and_field() -> None:
-    data = reviews(2)
+def test_a_bad_review_is_rejected_with_its_position_field_and_value() -> None:
+    data = reviews(3)
     data[1]["stars"] = 9
-    with (
-        ReviewApiServer({UNIT: data}, KEY) as server,
-        pytest.raises(ReviewApiError, match=r"id 'r001'.*stars.*9"),
-    ):
-        list(client(server.url).iter_pages(UNIT))
+    with ReviewApiServer({UNIT: data}, KEY) as server:
+        (page,) = list(client(server.url).iter_pages(UNIT))
+    assert [r["review_id"] for r in page.reviews] == [data[0]["id"], data[2]["id"]]
+    (reject,) = page.rejects
+    assert (reject["line_number"], reject["field"], reject["value"]) == (2, "stars", "9")
+    assert json.loads(reject["raw_text"])["id"] == "r001"
 
 
 # -- against `responses` mocks ----------------------------------------------------------------
