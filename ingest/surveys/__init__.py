@@ -121,7 +121,8 @@ def _identify(wide: Wide, mapping) -> tuple[pd.Series, object]:
     """
     name = wide.records.name
     content = column(wide, "survey_id")
-    recognised = mapping.recognising(wide.header, wide.question_texts) if mapping else []
+    texts = wide.question_texts + [h for h in wide.header if h]  # SurveyMonkey: row 1 texts
+    recognised = mapping.recognising(wide.header, texts) if mapping else []
     if len(recognised) > 1:
         names = ", ".join(r.pattern for r in recognised)
         raise SurveyExportError(f"{name}: the `match` of several surveys fits this export: {names}")

@@ -77,9 +77,12 @@ def read_generic(records: Records, zone_of, day_first_of):
                     "survey_id": survey_id,
                     "response_id": picked[wide.roles["response_id"]].str.strip().to_numpy(),
                     "question_id": picked[position["question_id"]].str.strip().to_numpy(),
-                    "question_text": None
-                    if qtext is None
-                    else qtext.str.strip().replace("", None).to_numpy(),
+                    "question_text": pd.Series(
+                        [None] * len(picked)
+                        if qtext is None
+                        else [t.strip() or None for t in qtext.fillna("")],
+                        dtype=object,
+                    ),
                     "answer": picked[position["answer"]].to_numpy(),
                     "source_row": part.lines[answered.to_numpy()],
                 }

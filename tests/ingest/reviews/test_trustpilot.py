@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -344,3 +345,27 @@ def test_next_page_on_another_host_is_refused_and_keys_are_dropped_from_links() 
     pages = list(client(BASE).iter_pages(UNIT))
     assert [p.url for p in pages][1] == f"{PAGE_URL}?page=2"
     assert all(KEY not in c.request.url for c in responses.calls)
+
+
+FIXTURE_PAGE = (
+    Path(__file__).parents[2]
+    / "fixtures/vendor/trustpilot/business-units_5f8a3c2e9b1d4a0001c7e2f4_reviews_page1.json"
+)
+
+
+@responses.activate
+def test_a_trustpilot_page_with_one_bad_review_loads_the_others() -> None:
+    """MANIFEST file 17: review 3 has "stars": "five"."""
+    base, unit = "https://api.trustpilot.com", "5f8a3c2e9b1d4a0001c7e2f4"
+    url = f"{base}/v1/business-units/{unit}/reviews"
+    responses.add(responses.GET, url, body=FIXTURE_PAGE.read_text(),
+                  match=[matchers.query_param_matcher(page_params(1))])  # fmt: skip
+    empty = {"links": [], "reviews": []}
+    responses.add(responses.GET, url, json=empty,
+                  match=[matchers.query_param_matcher(page_params(2, 5))])  # fmt: skip
+    pages = list(ReviewApiClient(base, KEY, backoff_factor=0).iter_pages(unit))
+    assert [r["review_id"][-4:] for r in pages[0].reviews] == ["0e11", "4a22", "ac44", "bd55"]
+    (reject,) = pages[0].rejects
+    assert (reject["line_number"], reject["field"], reject["value"]) == (3, "stars", "five")
+    assert json.loads(reject["raw_text"])["id"] == "6633c90ed37a5b1f2e6c9b33"
+    assert len(pages) == 2  # the sync moves on past the bad review
