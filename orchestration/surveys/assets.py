@@ -1,4 +1,4 @@
-"""Survey answers: the raw asset that loads new survey exports."""
+"""Survey exports: the raw asset that loads new survey files into answers and responses."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -7,30 +7,45 @@ from common.settings import archive_dir, landing_dir, raw_parquet_dir, survey_ma
 from ingest.parquet_export import export_table_parquet
 from ingest.survey_loader import FOLDER, SOURCE, TABLE, load_survey_files
 from orchestration.resources import WAREHOUSE_POOL
-from orchestration.shared.load_metadata import finish_raw_load
+from orchestration.shared.load_metadata import finish_raw_load, table_metadata
 from orchestration.shared.retries import INGEST_RETRIES, fail_fast_on_bad_data
 
 SURVEY_ANSWERS = dg.AssetKey(["raw", SOURCE])
+SURVEY_RESPONSES = dg.AssetKey(["raw", "survey_responses"])
+OWNERS = ["team:data-engineering"]
 
 
-@dg.asset(
-    key=SURVEY_ANSWERS,
-    group_name="raw",
-    owners=["team:data-engineering"],
-    kinds={"duckdb", "csv"},
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            SURVEY_ANSWERS,
+            group_name="raw",
+            owners=OWNERS,
+            kinds={"duckdb", "csv"},
+            description=(
+                "Survey answers (Qualtrics, SurveyMonkey, generic long CSV; CSV, TSV or XLSX) "
+                f"from $ROX_LANDING_DIR/{FOLDER}/, one row per answered question as exported, "
+                "with the metric the survey mapping gives it. Each file loads once (by SHA-256) "
+                "and alone: rejected rows go to raw.rejected_rows, a failed file is listed in "
+                "the metadata and the check failed_files."
+            ),
+        ),
+        dg.AssetSpec(
+            SURVEY_RESPONSES,
+            group_name="raw",
+            owners=OWNERS,
+            kinds={"duckdb"},
+            description=(
+                "Survey responses, one row per response and export (those that answered "
+                "nothing included), loaded with raw/survey_answers from the same files."
+            ),
+        ),
+    ],
+    name="survey_answers",
     pool=WAREHOUSE_POOL,
-    description=(
-        "Survey exports (Qualtrics, SurveyMonkey, generic long CSV; CSV, TSV or XLSX) from "
-        f"$ROX_LANDING_DIR/{FOLDER}/: raw.survey_answers (one row per answer, with the metric the "
-        "survey mapping gives it) and raw.survey_responses (one row per response). Each file "
-        "loads once (by SHA-256); rejected rows go to raw.rejected_rows; a file that fails is "
-        "listed in the metadata and the check failed_files, and never blocks the others."
-    ),
     retry_policy=INGEST_RETRIES,
 )
-def survey_answers(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource
-) -> dg.MaterializeResult:
+def survey_answers(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     from ingest.survey_mapping import load_survey_mapping
 
     with fail_fast_on_bad_data():
@@ -38,7 +53,12 @@ def survey_answers(
     with fail_fast_on_bad_data(), duckdb.get_connection() as con:
         report = load_survey_files(con, landing_dir(), archive_dir(), mapping)
         metadata = finish_raw_load(context, con, report, TABLE)
-        export_table_parquet(con, "raw", "survey_responses", raw_parquet_dir())
-        metadata["responses_loaded"] = sum(f.notes.get("responses", 0) for f in report.files)
+        responses = table_metadata(con, "raw.survey_responses")
+        parquet = export_table_parquet(con, "raw", "survey_responses", raw_parquet_dir())
     metadata["survey_mapping"] = dg.MetadataValue.path(str(survey_mapping_path()))
-    return dg.MaterializeResult(metadata=metadata)
+    metadata["responses_loaded"] = sum(f.notes.get("responses", 0) for f in report.files)
+    yield dg.MaterializeResult(asset_key=SURVEY_ANSWERS, metadata=metadata)
+    yield dg.MaterializeResult(
+        asset_key=SURVEY_RESPONSES,
+        metadata={**responses, "parquet_copy": dg.MetadataValue.path(str(parquet))},
+    )

@@ -1,4 +1,5 @@
-"""Survey exports into raw: every answer kept, each file once, out-of-scale answers rejected."""
+"""Survey exports into raw: every answer and response kept, each file once and alone,
+rejected rows with their reason."""
 
 from __future__ import annotations
 
@@ -12,10 +13,16 @@ import pytest
 from common.settings import REPO_ROOT
 from ingest.survey_loader import load_survey_files
 from ingest.survey_mapping import load_survey_mapping
-from ingest.surveys import read_survey_export
+from ingest.surveys import read_survey_export as read_export
 from tests.helpers import INJECTIONS
+from tests.ingest.surveys.vendor import MAPPING as VENDOR_MAPPING
+from tests.ingest.surveys.vendor import VENDOR
 
 MAPPING = load_survey_mapping(REPO_ROOT / "config" / "survey_mapping.yml")
+
+
+def read_survey_export(path: Path) -> pd.DataFrame:
+    return read_export(path, MAPPING).answers
 
 
 @pytest.fixture
@@ -44,6 +51,7 @@ def test_every_answer_loads_once_with_its_metric(landing: Path, tmp_path: Path) 
     assert first.rows_loaded == stored == expected > 0
     assert first.rows_rejected == 0
     assert second.rows_loaded == 0 and len(second.files_skipped) == 4
+    assert first.files_failed == []
     assert metrics["relationship_nps/Q1"] == "nps"
     assert metrics["relationship_nps/Q1_NPS_GROUP"] is None  # unmapped: kept in raw only
     assert metrics["website_feedback/Q1"] == "csat"
@@ -125,3 +133,77 @@ def test_survey_ids_and_field_names_travel_as_data(injection, tmp_path) -> None:
         logged = con.execute("select count(*) from raw.load_log").fetchall()[0][0]
     assert report.rows_loaded == 1 and logged == 1
     assert stored == [(injection, injection, "nps", 9.0, injection)]
+
+
+def _vendor_landing(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "landing"
+    (root / "surveys").mkdir(parents=True)
+    for name, relative in files.items():
+        shutil.copy(VENDOR / relative, root / "surveys" / name)
+    return root
+
+
+def test_a_failing_file_among_good_ones_leaves_every_good_file_loaded_and_is_logged(
+    tmp_path,
+) -> None:
+    landing = _vendor_landing(
+        tmp_path,
+        {
+            "a_qualtrics.csv": "qualtrics/Acme+Support+Survey_October+23,+2020_14.25.csv",
+            "b_ids_lost.csv": "surveymonkey/excel_resaved/Support Feedback 2022.csv",
+            "c_monkey.csv": "surveymonkey/expanded/Support Feedback 2022.csv",
+        },
+    )
+    (landing / "surveys" / "b_orders.csv").write_text("order_id,amount\n1,10\n")
+    with duckdb.connect() as con:
+        report = load_survey_files(con, landing, tmp_path / "archive", VENDOR_MAPPING)
+        responses = con.execute(
+            "select _source_file, count(*) from raw.survey_responses group by 1 order by 1"
+        ).fetchall()
+        logged = con.execute(
+            "select file_name, status, reason from raw.load_log order by file_name"
+        ).fetchall()
+        rejected = con.execute("select count(*) from raw.rejected_rows").fetchall()[0][0]
+    assert report.files_loaded == ["a_qualtrics.csv", "c_monkey.csv"]
+    assert responses == [("a_qualtrics.csv", 4), ("c_monkey.csv", 5)]
+    failed = {f.file_name: f.reason for f in report.files_failed}
+    assert failed["b_orders.csv"].startswith("b_orders.csv: unknown survey export layout")
+    assert "5 of 5 records rejected" in failed["b_ids_lost.csv"]
+    assert "Excel scientific notation" in failed["b_ids_lost.csv"]
+    assert [(n, s) for n, s, _ in logged] == [
+        ("a_qualtrics.csv", "loaded"),
+        ("b_ids_lost.csv", "failed"),
+        ("b_orders.csv", "failed"),
+        ("c_monkey.csv", "loaded"),
+    ]
+    assert rejected == 0  # nothing of a failed file is kept but its log line and archive copy
+
+
+def test_a_row_with_a_bad_date_is_rejected_and_the_rest_of_its_file_loads(tmp_path) -> None:
+    landing = _vendor_landing(
+        tmp_path, {"monkey.csv": "surveymonkey/bad_date/Support Feedback 2022.csv"}
+    )
+    with duckdb.connect() as con:
+        report = load_survey_files(con, landing, tmp_path / "archive", VENDOR_MAPPING)
+        rejected = con.execute(
+            "select file_name, line_number, field, value from raw.rejected_rows"
+        ).fetchall()
+        responses = con.execute("select count(*) from raw.survey_responses").fetchall()[0][0]
+    assert report.files_loaded == ["monkey.csv"] and report.rows_rejected == 1
+    assert rejected == [("monkey.csv", 8, "End Date", "25/08/2022 03:47:31 PM")]
+    assert responses == 4
+
+
+def test_a_file_whose_survey_cannot_be_told_fails_and_loads_once_the_mapping_knows_it(
+    tmp_path,
+) -> None:
+    landing = _vendor_landing(
+        tmp_path, {"export.csv": "surveymonkey/expanded/Support Feedback 2022.csv"}
+    )
+    with duckdb.connect() as con:
+        first = load_survey_files(con, landing, tmp_path / "archive", MAPPING)
+        again = load_survey_files(con, landing, tmp_path / "archive", MAPPING)
+        fixed = load_survey_files(con, landing, tmp_path / "archive", VENDOR_MAPPING)
+    assert "cannot tell which survey this export is of" in first.files_failed[0].reason
+    assert again.files_failed[0].status == "failed_before"  # unchanged: not read again
+    assert fixed.files_loaded == ["export.csv"]  # another mapping: read again

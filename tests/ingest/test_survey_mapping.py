@@ -14,7 +14,8 @@ from ingest.survey_mapping import (
     apply_survey_mapping,
     load_survey_mapping,
 )
-from ingest.surveys import COLUMNS, read_survey_export
+from tests.ingest.test_surveys import EXPECTED_COLUMNS as COLUMNS
+from tests.ingest.test_surveys import read_survey_export
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "surveys"
 MAPPING = FIXTURES / "survey_mapping.yml"
@@ -378,7 +379,7 @@ surveys:
         (
             VALID_SURVEY.replace("questions:", "question:"),
             "mapping.yml: surveys.s: unknown key(s) ['question'] "
-            "(expected kind, questions, fields)",
+            "(expected kind, questions, fields, match, timezone, day_first)",
         ),
         (
             VALID_SURVEY + "    fields: {region: region}\n",

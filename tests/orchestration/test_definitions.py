@@ -18,6 +18,7 @@ RAW = [
     "salesforce_contacts",
     "salesforce_orders",
     "survey_answers",
+    "survey_responses",
     "text_signals",
     "trustpilot_reviews",
     "zendesk_tickets",
@@ -127,7 +128,7 @@ def test_every_raw_staging_and_mart_table_has_a_blocking_great_expectations_gate
         if k.name.startswith("ge_")
     )
     reviews = ["app_store_reviews", "google_play_reviews", "trustpilot_reviews"]
-    not_crm = ("pseudonym_salt", "survey_answers", "text_signals", *reviews)
+    not_crm = ("pseudonym_salt", "survey_answers", "survey_responses", "text_signals", *reviews)
     crm = [n for n in RAW if n not in not_crm]
     assert checks == sorted(
         [(f"raw/{n}", "ge_raw_crm") for n in crm]
@@ -184,7 +185,7 @@ def test_freshness_checks_jobs_schedules_and_sensors(defs) -> None:
         if k.name == "freshness_check"
     )
     assert freshness == sorted(
-        f"raw/{n}" for n in RAW if n not in ("pseudonym_salt", "text_signals")
+        f"raw/{n}" for n in RAW if n not in ("pseudonym_salt", "text_signals", "survey_responses")
     )
     assert sorted(job.name for job in defs.jobs) == ["daily_refresh", "survey_refresh"]
     assert sorted(schedule.name for schedule in defs.schedules) == ["daily_refresh_schedule"]
@@ -228,3 +229,13 @@ def test_dbt_descriptions_owners_grain_and_columns_reach_the_assets(defs) -> Non
     assert translator.get_tags(props) == {"finance": ""}
     assert translator.get_owners(props) == ["team:cx-analytics", "team:finance-analytics"]
     assert translator.get_metadata(props)["grain"] == "day"
+
+
+def test_every_file_source_has_a_failed_files_warning(defs) -> None:
+    graph = defs.resolve_asset_graph()
+    warned = sorted(
+        k.asset_key.to_user_string() for k in graph.asset_check_keys if k.name == "failed_files"
+    )
+    file_sources = [n for n in RAW if n not in ("pseudonym_salt", "text_signals")]
+    file_sources = [n for n in file_sources if n not in ("trustpilot_reviews", "survey_responses")]
+    assert warned == sorted(f"raw/{n}" for n in file_sources)
