@@ -55,10 +55,10 @@ import pytest
 
 from common.settings import DBT_PROJECT_DIR, REPO_ROOT
 from ingest.crm import CRM_SOURCES, SALESFORCE_ACCOUNTS, SALESFORCE_ORDERS
-from ingest.csv_loader import LoadError, load_csv_source
+from ingest.csv_loader import load_csv_source
 from ingest.review_export_loader import REVIEW_EXPORT_SOURCES, load_review_exports
 from ingest.review_sync import sync_business_unit
-from ingest.reviews import ReviewApiClient, ReviewApiError, ReviewExportError
+from ingest.reviews import ReviewApiClient, ReviewApiError
 from ingest.survey_loader import load_survey_files
 from ingest.survey_mapping import load_survey_mapping
 from tests.helpers import demo_review_server, load_demo_raw, run_dbt
@@ -166,14 +166,15 @@ def copy_landing(small_demo, root: Path) -> Path:
     return landing
 
 
-def load_crm(con, landing: Path, archive: Path) -> dict[str, Exception]:
-    """Load every CRM source as the raw assets do (each on its own); return the failures."""
+def load_crm(con, landing: Path, archive: Path) -> dict[str, str]:
+    """Load every CRM source as the raw assets do; return the reasons of the files that failed
+    in this load (a failed file is logged, never raised: the other files still load)."""
     failures = {}
     for source in CRM_SOURCES:
-        try:
-            load_csv_source(con, source, landing, archive)
-        except (LoadError, ValueError) as err:
-            failures[source.name] = err
+        report = load_csv_source(con, source, landing, archive)
+        for failed in report.files:
+            if failed.status == "failed":
+                failures[source.name] = failed.reason
     return failures
 
 
@@ -261,23 +262,15 @@ def _latin1_past_the_header(path: Path) -> str:
 
 def _utf16(path: Path) -> str:
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
-    return r"salesforce_accounts\.csv: the header is not UTF-8"
+    return r"salesforce_accounts\.csv: the header \(line 1\) is not UTF-8"
 
 
-def _unterminated_quote(path: Path) -> str:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    fields = lines[5].split(",")
-    fields[1] = '"' + fields[1]  # opens a quote that never closes
-    lines[5] = ",".join(fields)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return r"salesforce_accounts\.csv: could not be read as a 'salesforce_accounts' export"
-
-
+# An unterminated quote is a row-level fault now: its line is rejected and the rows after it load
+# (tests/ingest/test_csv_loader.py::test_a_stray_quote_rejects_its_own_row_...).
 FILE_FAULTS = {
     "Latin-1": _latin1,
     "Latin-1 past the header": _latin1_past_the_header,
     "UTF-16": _utf16,
-    "unterminated quote": _unterminated_quote,
 }
 
 
@@ -295,8 +288,8 @@ def test_a_file_level_csv_fault_is_refused_and_a_fixed_file_loads_clean(
         assert list(failures) == ["salesforce_accounts"]
         assert re.search(pattern, str(failures["salesforce_accounts"]))
         assert con.execute("select count(*) from raw.salesforce_accounts").fetchall() == [(0,)]
-        logged = con.execute("select source from raw.load_log").fetchall()
-        assert ("salesforce_accounts",) not in logged and len(logged) == len(CRM_SOURCES)
+        logged = con.execute("select source from raw.load_log where status = 'loaded'").fetchall()
+        assert ("salesforce_accounts",) not in logged and len(logged) == len(CRM_SOURCES) - 1
         # The raw evidence: the refused bytes are archived under their checksum.
         archived = tmp_path / "archive" / "salesforce_accounts" / bad_sha / path.name
         assert archived.read_bytes() == path.read_bytes()
@@ -349,7 +342,7 @@ def test_a_stray_quote_and_a_10_mb_field_load_intact(small_demo, tmp_path) -> No
     assert stored == names
 
 
-def test_out_of_range_review_stars_are_refused_naming_file_row_and_field(
+def test_out_of_range_review_stars_are_rejected_naming_file_row_and_field(
     clean, small_demo, tmp_path
 ) -> None:
     landing = copy_landing(small_demo, tmp_path)
@@ -365,14 +358,14 @@ def test_out_of_range_review_stars_are_refused_naming_file_row_and_field(
     path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
     google_play = next(s for s in REVIEW_EXPORT_SOURCES if s.provider == "google_play")
     with duckdb.connect() as con:
-        with pytest.raises(ReviewExportError) as err:
-            load_review_exports(con, google_play, landing, tmp_path / "archive")
-        assert path.name in str(err.value) and "Star Rating" in str(err.value)
-        assert "7" in str(err.value) and re.search(r"row [0-9]+", str(err.value))
-        assert con.execute(f"select count(*) from {google_play.table}").fetchall() == [(0,)]
-        path.write_bytes(original)
-        load_review_exports(con, google_play, landing, tmp_path / "archive")
-        assert table_checksum(con, google_play.table) == clean.raw[google_play.table]
+        report = load_review_exports(con, google_play, landing, tmp_path / "archive")
+        rejected = con.execute(
+            "select file_name, line_number, field, value from raw.rejected_rows"
+        ).fetchall()
+        loaded = con.execute(f"select count(*) from {google_play.table}").fetchall()[0][0]
+    # The bad review is rejected naming file, line and field; the rest of the file loads.
+    assert rejected == [(path.name, 2, "Star Rating", "7")]
+    assert report.rows_rejected == 1 and loaded == clean.raw[google_play.table][0] - 1
 
 
 def test_out_of_range_nps_is_rejected_naming_file_row_and_field(small_demo, tmp_path) -> None:
