@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -35,14 +36,28 @@ class Demo:
 
 
 def run_dbt(*args: str) -> subprocess.CompletedProcess:
-    """Run the project's dbt with the current environment; output captured for assertions."""
+    """Run the project's dbt with the current environment; output captured for assertions.
+
+    A build for a test's warehouse writes its artefacts beside that warehouse, not to
+    dbt_project/target: the manifest there is what the Dagster definitions read, and dbt writes
+    the warehouse's database name into every relation name.
+    """
     dbt = Path(sys.executable).parent / "dbt"
+    env = {**os.environ, "DO_NOT_TRACK": "1"}
+    if args[:1] != ("parse",) and "DBT_TARGET_PATH" not in env and env.get("ROX_WAREHOUSE"):
+        target = Path(env["ROX_WAREHOUSE"]).parent / "dbt_target"
+        target.mkdir(parents=True, exist_ok=True)
+        # Start from the project's partial parse, as dagster-dbt does for its invocations.
+        shared = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
+        if shared.exists() and not (target / shared.name).exists():
+            shutil.copyfile(shared, target / shared.name)
+        env["DBT_TARGET_PATH"] = str(target)
     return subprocess.run(
         [str(dbt), *args, "--profiles-dir", "."],
         cwd=DBT_PROJECT_DIR,
         capture_output=True,
         text=True,
-        env={**os.environ, "DO_NOT_TRACK": "1"},
+        env=env,
     )
 
 
