@@ -21,6 +21,11 @@ def is_number(value: object) -> bool:
         return False
 
 
+def optional_float(value: object) -> float | None:
+    """The value as a float, or None when it is missing or not a finite number."""
+    return float(value) if is_number(value) else None
+
+
 def eur(value: float) -> str:
     value = float(value)
     sign, size = ("-" if value < 0 else ""), abs(value)

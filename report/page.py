@@ -17,6 +17,9 @@ from report.provenance import RunInfo
 from report.shaping import missing_columns
 from report.svg import to_svg
 
+# What the sections draw from: one frame per mart, None for a mart not built yet.
+Marts = Mapping[str, pd.DataFrame | None]
+
 
 @dataclass(frozen=True)
 class Report:
@@ -127,9 +130,7 @@ class Page:
             f'data-mart="marts.{esc(mart)}">{esc(message)}</div>'
         )
 
-    def usable(
-        self, marts: Mapping[str, pd.DataFrame | None], mart: str, required: Sequence[str]
-    ) -> pd.DataFrame | None:
+    def usable(self, marts: Marts, mart: str, required: Sequence[str]) -> pd.DataFrame | None:
         """The mart's frame if it exists, has rows and has `required`; else a notice and None."""
         frame = marts.get(mart)
         if frame is None or frame.empty:

@@ -10,8 +10,17 @@ import pandas as pd
 
 from report.charts.common import WIDTH, unique_labels
 from report.colours import EMPTY_CELL, INK, MUTED, heat_colour, heat_label, heat_stops, ink_for
-from report.formatting import is_number, short
+from report.formatting import is_number, optional_float, short
 from report.shaping import Cell
+
+# Stage and touchpoint names: bold and dark like the cells' labels, no tick or axis line.
+NAMES = {
+    "labelFontSize": 15,
+    "labelFontWeight": 600,
+    "labelColor": INK,
+    "ticks": False,
+    "domain": False,
+}
 
 
 def heatmap(
@@ -53,7 +62,7 @@ def heatmap(
                 {
                     "stage": stage_names[stage],
                     "touchpoint": touchpoint_names[touchpoint],
-                    "score": float(cell.score) if is_number(cell.score) else None,
+                    "score": optional_float(cell.score),
                     "score_text": score_text,
                     "detail": detail,
                     "ink": ink,
@@ -85,28 +94,14 @@ def heatmap(
             "touchpoint:N",
             sort=list(touchpoint_names.values()),
             title=None,
-            axis=alt.Axis(
-                orient="top",
-                labelAngle=0,
-                labelFontSize=15,
-                labelFontWeight=600,
-                labelColor=INK,
-                ticks=False,
-                domain=False,
-            ),
-        ),  # fmt: skip
+            axis=alt.Axis(orient="top", labelAngle=0, **NAMES),
+        ),
         y=alt.Y(
             "stage:N",
             sort=list(stage_names.values()),
             title=None,
-            axis=alt.Axis(
-                labelFontSize=15,
-                labelFontWeight=600,
-                labelColor=INK,
-                ticks=False,
-                domain=False,
-            ),
-        ),  # fmt: skip
+            axis=alt.Axis(**NAMES),
+        ),
     )
     rect = (
         base.mark_rect(stroke="white", strokeWidth=2, invalid=None)

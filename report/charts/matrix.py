@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 
 from report.colours import GREY, INK, QUADRANT_COLOURS
-from report.formatting import is_number, nice_ticks
+from report.formatting import is_number, nice_ticks, optional_float
 from report.shaping import label_rows
 
 
@@ -122,8 +122,8 @@ def priority_matrix(
                 "name": d.name,
                 "importance": d.importance,
                 "performance": d.performance,
-                "low": float(d.low) if is_number(d.low) else None,
-                "high": float(d.high) if is_number(d.high) else None,
+                "low": optional_float(d.low),
+                "high": optional_float(d.high),
                 "label_y": at,
                 "colour": QUADRANT_COLOURS.get(d.quadrant, GREY),
                 "description": f"{d.name}: importance {d.importance:.1f}%, performance "

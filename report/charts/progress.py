@@ -79,9 +79,14 @@ def progress_chart(items: Sequence[Progress]) -> alt.LayerChart:
         align="left", dx=12, fontSize=15, fontWeight=700, color=INK, aria=False
     ).encode(x=alt.X("one:Q"), text=alt.Text("note:N"))
     name = base.mark_text(
-        align="left", baseline="bottom", dy=-19, fontSize=15, fontWeight=600, color=INK,
+        align="left",
+        baseline="bottom",
+        dy=-19,
+        fontSize=15,
+        fontWeight=600,
+        color=INK,
         aria=False,
-    ).encode(x=alt.X("zero:Q"), text=alt.Text("key:N"))  # fmt: skip
+    ).encode(x=alt.X("zero:Q"), text=alt.Text("key:N"))
     plot_width = WIDTH - 40 - max(text_px(row["note"]) for row in rows)  # the notes on the right
     return alt.layer(track, bar, expected, note, name).properties(
         width=plot_width, height=64 * len(items)

@@ -3,14 +3,12 @@ action priorities."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pandas as pd
 
 from report import charts
 from report.colours import BLUE, GREEN
-from report.formatting import eur, is_number
-from report.page import Options, Page, Table
+from report.formatting import eur, is_number, optional_float
+from report.page import Marts, Options, Page, Table
 from report.shaping import driver_outcome, quadrant
 
 SECTION = (
@@ -18,17 +16,12 @@ SECTION = (
     "Drivers and opportunities",
     "Which touchpoints drive recommendation, how well we do there, and where improving pays most.",
 )
-Marts = Mapping[str, pd.DataFrame | None]
 
 
 def draw(page: Page, marts: Marts, options: Options) -> None:
     driver_matrix(page, marts)
     opportunities(page, marts)
     actions(page, marts)
-
-
-def _optional(value: object) -> float | None:
-    return float(value) if is_number(value) else None
 
 
 def driver_matrix(page: Page, marts: Marts) -> None:
@@ -52,8 +45,8 @@ def driver_matrix(page: Page, marts: Marts) -> None:
                 importance,
                 performance,
                 quadrant(r.get("quadrant"), importance, performance, cuts),
-                _optional(r.get("importance_pct_ci_low")),
-                _optional(r.get("importance_pct_ci_high")),
+                optional_float(r.get("importance_pct_ci_low")),
+                optional_float(r.get("importance_pct_ci_high")),
             )
         )
     table = Table(

@@ -3,14 +3,12 @@ its intervals, the CX and EX index, NPS and eNPS, and revenue by month."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pandas as pd
 
 from report import charts
 from report.colours import BLUE, ORANGE, VERMILLION
 from report.formatting import eur, is_number, month, pct
-from report.page import Options, Page, Table
+from report.page import Marts, Options, Page, Table
 from report.shaping import company, latest, latest_known
 
 SECTION = (
@@ -19,7 +17,6 @@ SECTION = (
     "How much return the experience investments earn, and how customers and employees feel "
     "about the company, month by month.",
 )
-Marts = Mapping[str, pd.DataFrame | None]
 
 
 def draw(page: Page, marts: Marts, options: Options) -> None:

@@ -3,14 +3,10 @@ labelled with the business settings' pain and love thresholds."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-import pandas as pd
-
 from report import charts
 from report.colours import heat_label
 from report.formatting import month, slug
-from report.page import Options, Page, Table
+from report.page import Marts, Options, Page, Table
 from report.shaping import HEATMAP_MONTHS, heatmap_grid
 
 SECTION = (
@@ -22,7 +18,7 @@ SECTION = (
 MART = "journey_heatmap"
 
 
-def draw(page: Page, marts: Mapping[str, pd.DataFrame | None], options: Options) -> None:
+def draw(page: Page, marts: Marts, options: Options) -> None:
     frame = page.usable(
         marts, MART, ["month_start", "job", "stage_id", "touchpoint_id", "mean_score_0_100"]
     )

@@ -3,17 +3,14 @@ should be by now."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pandas as pd
 
 from report import charts
-from report.formatting import is_number
-from report.page import Options, Page, Table
+from report.formatting import is_number, optional_float
+from report.page import Marts, Options, Page, Table
 from report.shaping import latest
 
 SECTION = ("okrs", "OKR progress", "Objectives and key results for the latest period.")
-Marts = Mapping[str, pd.DataFrame | None]
 COLUMNS = ["score", "expected by now", "status"]
 
 
@@ -33,7 +30,7 @@ def _progress(label: str, row: dict) -> charts.Progress:
     return charts.Progress(
         label,
         float(row["score"]),
-        float(expected) if is_number(expected) else None,
+        optional_float(expected),
         str(row.get("status") or ""),
     )
 

@@ -3,14 +3,12 @@ segment."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pandas as pd
 
 from report import charts
 from report.colours import SKY, VERMILLION
 from report.formatting import eur, is_number
-from report.page import Options, Page, Table
+from report.page import Marts, Options, Page, Table
 from report.shaping import clv_histogram
 
 SECTION = (
@@ -18,7 +16,6 @@ SECTION = (
     "Customer lifetime value and revenue at risk",
     "What customers are worth over the horizon and the revenue of customers likely to leave.",
 )
-Marts = Mapping[str, pd.DataFrame | None]
 
 
 def draw(page: Page, marts: Marts, options: Options) -> None:
