@@ -1,12 +1,15 @@
 """What many tests share that is not a fixture: the demo company on disk, dbt, the demo review
-API, and loading or building a warehouse through the real Dagster assets."""
+API, loading or building a warehouse through the real Dagster assets, and reading the report's
+SVG charts."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,3 +156,45 @@ def table_row_counts(con) -> dict[str, int]:
         "where table_schema not in ('information_schema', 'pg_catalog') order by 1"
     ).fetchall()
     return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for (t,) in names}
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def report_figure(html: str, figure_id: str) -> str:
+    """The HTML of one chart figure of the report."""
+    match = re.search(rf'<figure class="chart" id="{re.escape(figure_id)}".*?</figure>', html, re.S)
+    assert match, f"no figure {figure_id}"
+    return match.group(0)
+
+
+def figure_svg(html: str, figure_id: str) -> ET.Element:
+    """The figure's chart, parsed (it must be well-formed XML)."""
+    match = re.search(r"<svg\b.*?</svg>", report_figure(html, figure_id), re.S)
+    assert match, f"figure {figure_id} has no svg"
+    return ET.fromstring(match.group(0))
+
+
+def svg_marks(svg: ET.Element, layer: str) -> list[ET.Element]:
+    """The drawn items of the chart layer named `layer` (Vega groups them in one
+    <g class="mark-... role-mark {layer}_marks">)."""
+    found = []
+    for group in svg.iter(f"{SVG}g"):
+        if f"{layer}_marks" in group.get("class", "").split():
+            found.extend(group)
+    return found
+
+
+def svg_texts(svg: ET.Element) -> list[str]:
+    """Every text the chart writes (labels, values, axes, legends)."""
+    return ["".join(t.itertext()) for t in svg.iter(f"{SVG}text")]
+
+
+def mark_position(mark: ET.Element) -> tuple[float, float]:
+    """Where a mark is drawn: its translate() or the start of its path."""
+    found = re.search(r"translate\(([-0-9.e]+),([-0-9.e]+)\)", mark.get("transform", ""))
+    found = found or re.match(r"M([-0-9.e]+),([-0-9.e]+)", mark.get("d", ""))
+    if found is None and mark.get("x1") is not None:
+        return float(mark.get("x1")), float(mark.get("y1"))
+    assert found, f"no position on {mark.tag} {mark.attrib}"
+    return float(found.group(1)), float(found.group(2))
