@@ -46,6 +46,60 @@ def run_dbt(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@dataclass(frozen=True)
+class Build:
+    """What the dbt invocations of one staged build returned, for assertions."""
+
+    returncode: int
+    stdout: str
+
+
+# The pipeline's order for a build straight from dbt: seeds and staging; the Python assets dbt
+# reads as sources (the text signals of the staging texts, the metric catalogue); intermediate
+# and the marts that need no Python mart; the CLV marts; the marts built on them.
+STAGED_BUILD = (
+    ("--select", "resource_type:seed", "path:models/staging"),
+    (("raw", "text_signals"), ("config", "metric_catalogue")),
+    ("--exclude", "resource_type:seed", "path:models/staging", "source:marts+"),
+    (("marts", "customer_clv"),),
+    ("--select", "source:marts+"),
+)
+
+
+def build_warehouse(*dbt_args: str) -> Build:
+    """Build every dbt model of the warehouse in ROX_WAREHOUSE as the pipeline orders it, with
+    the real Python assets between the dbt invocations (`dbt build` in one go cannot run them).
+
+    Stops at the first failing dbt invocation; a failing Python asset fails the test.
+    """
+    from orchestration.definitions import build_definitions
+
+    warehouse = Path(os.environ["ROX_WAREHOUSE"])
+    parquet = os.environ.get("ROX_RAW_PARQUET_DIR") or str(warehouse.parent / "parquet" / "raw")
+    returncode, output = 0, []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ROX_RAW_PARQUET_DIR", parquet)
+        for step in STAGED_BUILD:
+            if isinstance(step[0], tuple):
+                defs = build_definitions()
+                result = dg.materialize(
+                    list(defs.assets),
+                    selection=dg.AssetSelection.assets(
+                        *[dg.AssetKey(list(k)) for k in step]
+                    ).required_multi_asset_neighbors(),
+                    resources=defs.resources,
+                    instance=dg.DagsterInstance.ephemeral(),
+                    raise_on_error=False,
+                )
+                assert result.success, [str(e) for e in result.all_events if e.is_failure]
+                continue
+            done = run_dbt("build", "--indirect-selection", "buildable", *step, *dbt_args)
+            returncode, output = done.returncode, [*output, done.stdout]
+            if returncode != 0:
+                break
+    return Build(returncode, "\n".join(output))
+
+
 _MANIFEST_PARSED: list[Path] = []
 
 
@@ -110,8 +164,8 @@ def load_demo_raw(
     warehouse: Path, demo: Demo, archive: Path, salt: str | None = "test-salt"
 ) -> dg.ExecuteInProcessResult:
     """Land every source of `demo` into `warehouse` by materialising the real raw assets (group
-    `raw`: the salt, every source, the text signals; the review API through its client against
-    the demo server on loopback)."""
+    `raw`: the salt and every source; the review API through its client against the demo
+    server on loopback). The text signals score staging texts: `build_warehouse` runs them."""
     from orchestration.definitions import build_definitions
 
     dbt_manifest_path()

@@ -2,8 +2,9 @@
 evidence, and once the cause is removed a re-run gives the warehouse a clean run gives.
 
 "The warehouse a clean run gives" is `clean`: the small demo company loaded once by
-`load_demo_raw` and built once by `dbt build`; tables are compared by row count and a SHA-256 of
-their sorted rows, without load times, run ids and archive paths (`table_checksums`).
+`load_demo_raw` and built once by dbt (`build_warehouse`); tables are compared by row count and
+a SHA-256 of their sorted rows, without load times, run ids and archive paths
+(`table_checksums`).
 
 Each issue fault -> the test that covers it (here unless a module is named) -> what it asserts:
 
@@ -61,7 +62,7 @@ from ingest.review_sync import sync_business_unit
 from ingest.reviews import ReviewApiClient, ReviewApiError, ReviewExportError
 from ingest.survey_loader import load_survey_files
 from ingest.survey_mapping import load_survey_mapping
-from tests.helpers import demo_review_server, load_demo_raw, run_dbt
+from tests.helpers import build_warehouse, demo_review_server, load_demo_raw, run_dbt
 
 # Columns that differ between two runs of the same data: when and by which run it was loaded,
 # where the archive is. Everything else must be equal.
@@ -152,7 +153,7 @@ def clean(small_demo, tmp_path_factory) -> Clean:
     load_demo_raw(raw_db, small_demo, root / "archive")
     shutil.copyfile(raw_db, built_db)
     with warehouse(built_db):
-        result = run_dbt("build")
+        result = build_warehouse()
     assert result.returncode == 0, result.stdout[-3000:]
     with duckdb.connect(str(raw_db), read_only=True) as con:
         crm = crm_checksums(con)
