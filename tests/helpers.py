@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from common.settings import DBT_PROJECT_DIR
@@ -207,3 +208,57 @@ def table_row_counts(con) -> dict[str, int]:
         "where table_schema not in ('information_schema', 'pg_catalog') order by 1"
     ).fetchall()
     return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for (t,) in names}
+
+
+# Columns that differ between two runs of the same data: when and by which run it was loaded,
+# where the archive is. Everything else must be equal.
+VOLATILE = {"_loaded_at", "loaded_at", "fetched_at", "rejected_at", "sync_id", "archive_path"}
+VOLATILE_IN = {"review_sync_cursor": {"updated_at"}}
+
+
+def _text(column: str, data_type: str) -> str:
+    """SQL giving a column's value as text, the same for the same data in any run."""
+    quoted = '"' + column + '"'
+    if data_type in ("DOUBLE", "FLOAT"):
+        text = f"printf('%.9g', {quoted})"  # parallel sums differ in the last bits
+    elif data_type == "VARCHAR":  # the demo API's port changes per run
+        text = f"regexp_replace({quoted}, 'http://127[.]0[.]0[.]1:[0-9]+', 'http://api', 'g')"
+    else:
+        text = f"cast({quoted} as varchar)"
+    return f"coalesce({text}, '<null>')"
+
+
+def table_checksum(
+    con: duckdb.DuckDBPyConnection, table: str, where: str = "true", skip: frozenset = frozenset()
+) -> tuple[int, str]:
+    """Row count and SHA-256 of the sorted rows of `table`, without the volatile columns."""
+    schema, name = table.split(".")
+    columns = [
+        _text(column, data_type)
+        for column, data_type in con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, name],
+        ).fetchall()
+        if column not in VOLATILE | VOLATILE_IN.get(name, set()) | skip
+    ]
+    row = f"concat_ws(chr(31), {', '.join(columns)})"
+    count, digest = con.execute(
+        f"select count(*), sha256(coalesce(string_agg({row}, chr(10) order by {row}), '')) "
+        f"from {table} where {where}"
+    ).fetchall()[0]
+    return count, digest
+
+
+def table_checksums(database: Path, schemas: tuple[str, ...] | None = None) -> dict:
+    """`table_checksum` of every table (or those of `schemas`) of a DuckDB file."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema not in ('information_schema', 'pg_catalog') order by 1"
+        ).fetchall()
+        return {
+            t: table_checksum(con, t)
+            for (t,) in tables
+            if schemas is None or t.split(".")[0] in schemas
+        }
