@@ -35,15 +35,6 @@ SCOPE_TYPES = tuple(SCOPE_COLUMNS)
 COMPANY_SCOPE_ID = "all"
 # The relations a metric may be computed from (validated names, not free SQL).
 SOURCES = ("marts.fct_metric_observations", "marts.customer_clv")
-METRIC_VALUE_COLUMNS = [
-    "metric",
-    "period_grain",
-    "period_start",
-    "scope_type",
-    "scope_id",
-    "value",
-    "n",
-]
 CATALOGUE_ROW_COLUMNS = [
     "metric",
     "aggregation",
