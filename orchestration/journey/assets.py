@@ -5,14 +5,20 @@ which dbt reads as a source (int_experience_events). So scoring runs between the
 intermediate layers and the dbt graph stays raw -> staging -> intermediate -> marts.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import dagster as dg
-import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from common.settings import raw_parquet_dir, theme_taxonomy_path
 from ingest.parquet_export import export_table_parquet
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.shared.warehouse_reads import read_relation
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # The texts to score (dbt: the latest version of every review, survey verbatim and ticket
 # subject), in a fixed order.

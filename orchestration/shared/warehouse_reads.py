@@ -8,9 +8,12 @@ data. Names are the assets' own constants, checked before they reach SQL.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from common.sql import checked_identifier
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _relation(name: str) -> str:
