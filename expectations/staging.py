@@ -25,6 +25,12 @@ SF_CONTACTS = "staging.stg_salesforce__contacts"
 IDENTITY_MATCH = 0.9
 
 STAGING_SUITE: dict[str, list[Expect]] = {
+    "stg_feedback__texts": [
+        not_null("source"),
+        in_set("source", ["review", "survey_verbatim", "ticket"]),
+        not_null("record_key"),
+        unique_together("source", "record_key"),
+    ],
     "stg_hubspot__contacts": [
         not_null("hubspot_contact_id"),
         unique("hubspot_contact_id"),

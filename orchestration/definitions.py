@@ -17,7 +17,7 @@ from orchestration.drivers.assets import driver_marts
 from orchestration.jobs import daily_refresh_job, daily_refresh_schedule
 from orchestration.journey.assets import text_signals
 from orchestration.journey.checks import identity_match_rates
-from orchestration.okr.assets import okr_marts
+from orchestration.okr.assets import metric_catalogue, okr_marts
 from orchestration.publish.assets import published_marts
 from orchestration.quality.checks import mart_suite_checks, staging_suite_checks
 from orchestration.quality.freshness import source_freshness_checks, source_freshness_sensor
@@ -43,6 +43,7 @@ def build_definitions() -> dg.Definitions:
             trustpilot_reviews,
             *review_export_assets,
             text_signals,
+            metric_catalogue,
             *dbt_layer_assets,
             clv_marts,
             driver_marts,

@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.shared.python_marts import mart_spec, replace_mart_tables
+from orchestration.shared.warehouse_reads import read_relation
 
 CUSTOMER_CLV = dg.AssetKey(["marts", "customer_clv"])
 CLV_BY_SEGMENT = dg.AssetKey(["marts", "clv_by_segment"])
@@ -66,18 +67,26 @@ def clv_marts(context: dg.AssetExecutionContext, config: ClvConfig, duckdb: Duck
     import pandas as pd
 
     from analytics.clv_marts import backtest, clv_by_segment, score_customers
+    from common.settings import raw_parquet_dir
+    from ingest.parquet_export import export_table_parquet
 
     with duckdb.get_connection() as con:
-        rfm = con.execute("select * from intermediate.int_customer_rfm order by customer_key").df()
-        customers = con.execute(
-            "select customer_key, segment, primary_job from intermediate.int_customers"
-        ).df()
-        latest_nps = con.execute(
-            "select customer_key, nps_group from intermediate.int_customer_latest_nps"
-        ).df()
-        holdout = con.execute(
-            "select * from intermediate.int_customer_rfm_backtest order by customer_key"
-        ).df()
+        rfm = read_relation(con, "intermediate.int_customer_rfm", order_by=["customer_key"])
+        customers = read_relation(
+            con,
+            "intermediate.int_customers",
+            ["customer_key", "segment", "primary_job"],
+            order_by=["customer_key"],
+        )
+        latest_nps = read_relation(
+            con,
+            "intermediate.int_customer_latest_nps",
+            ["customer_key", "nps_group"],
+            order_by=["customer_key"],
+        )
+        holdout = read_relation(
+            con, "intermediate.int_customer_rfm_backtest", order_by=["customer_key"]
+        )
     if rfm.empty:
         raise dg.Failure("intermediate.int_customer_rfm is empty: no orders to fit CLV on")
     settings = config.settings(time_unit_days=float(rfm["time_unit_days"].iloc[0]))
@@ -104,6 +113,9 @@ def clv_marts(context: dg.AssetExecutionContext, config: ClvConfig, duckdb: Duck
             run_rows={"clv_backtest": run},
             run_id=context.run.run_id,
         )
+        # fct_metric_observations observes the CLV metrics from this mart; on Spark, dbt reads
+        # its Parquet copy beside the raw tables'.
+        export_table_parquet(con, "marts", "customer_clv", raw_parquet_dir())
     tables = {key: tables[key.path[-1]] for key in (CUSTOMER_CLV, CLV_BY_SEGMENT, CLV_BACKTEST)}
 
     params = {**fitted.bgnbd, **{f"gg_{k}": v for k, v in fitted.gamma_gamma.items()}}
