@@ -9,21 +9,50 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 
-def test_every_staging_model_and_mart_has_a_suite(dbt_manifest) -> None:
+def _dbt_models(manifest_path: Path, layer: str) -> list[str]:
     import json
 
-    from expectations.marts import MARTS_SUITE
-    from expectations.staging import STAGING_SUITE
-    from orchestration.marts import mart_asset_keys
-
-    assert sorted(MARTS_SUITE) == [k.path[1] for k in mart_asset_keys()]
-    manifest = json.loads(dbt_manifest.read_text())
-    staging = sorted(
+    manifest = json.loads(manifest_path.read_text())
+    return sorted(
         n["name"]
         for n in manifest["nodes"].values()
-        if n["resource_type"] == "model" and n["fqn"][1:2] == ["staging"]
+        if n["resource_type"] == "model" and n["fqn"][1:2] == [layer]
     )
-    assert sorted(STAGING_SUITE) == staging
+
+
+def test_every_staging_model_and_mart_has_a_suite(dbt_manifest) -> None:
+    """Every staging view and mart has its blocking gate (a new model gets one without another
+    list to keep), every suite names a model that exists, and every Python mart, which has no
+    dbt tests, has its grain and ranges in its suite."""
+    from expectations.marts import MARTS_SUITE
+    from expectations.staging import STAGING_SUITE
+    from orchestration.marts import mart_asset_keys, python_mart_keys
+    from orchestration.quality.checks import mart_suite_checks, staging_suite_checks
+
+    def gated(checks) -> list[str]:
+        return sorted(k.asset_key.path[1] for c in checks for k in c.check_keys)
+
+    staging = _dbt_models(dbt_manifest, "staging")
+    marts = [k.path[1] for k in mart_asset_keys()]
+    assert gated(staging_suite_checks) == staging
+    assert gated(mart_suite_checks) == sorted(marts)
+    assert set(STAGING_SUITE) <= set(staging) and set(MARTS_SUITE) <= set(marts)
+    grain = {"ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique"}
+    for key in python_mart_keys():
+        assert grain & {e.type for e in MARTS_SUITE[key.path[1]]}, key
+
+
+def test_each_check_lives_in_one_place(dbt_manifest) -> None:
+    """A dbt model's grain and contract are dbt tests; its GE suite holds only what dbt's tests
+    do not express: shares with a tolerance (README, "Quality gates")."""
+    from expectations.marts import MARTS_SUITE
+    from expectations.staging import STAGING_SUITE
+
+    dbt_models = set(_dbt_models(dbt_manifest, "staging") + _dbt_models(dbt_manifest, "marts"))
+    suites = {**STAGING_SUITE, **MARTS_SUITE}
+    for model in sorted(dbt_models & set(suites)):
+        for expect in suites[model]:
+            assert expect.reports_share and expect.kwargs["mostly"] < 1, (model, expect.label)
 
 
 def _run_mart_gate(
