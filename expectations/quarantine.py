@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from common.sql import quote_identifier
-from expectations.runner import ROW_ID, batch_query, run_suite, sample_text
+from expectations.runner import ROW_ID, batch_query, float_columns, run_suite, sample_text
 from expectations.scope import RawBatches
 from expectations.spec import Expect
 
@@ -99,7 +99,8 @@ def failing_rows(
         "partial_unexpected_count": limit,
         "return_unexpected_index_query": False,
     }
-    query = batch_query(table, expectations, where, row_ids=True)
+    floats = float_columns(con, table, expectations)
+    query = batch_query(table, expectations, where, row_ids=True, floats=floats)
     results, _ = run_suite(con, query, expectations, "rows", result_format)
     found = []
     for expect, result in zip(expectations, results, strict=True):

@@ -139,15 +139,40 @@ def _error(result) -> str | None:
 
 
 def batch_query(
-    table: str, expectations: list[Expect], where: str | None = None, row_ids: bool = False
+    table: str,
+    expectations: list[Expect],
+    where: str | None = None,
+    row_ids: bool = False,
+    floats: tuple[str, ...] = (),
 ) -> str:
     """The SQL GE validates: the table's rows (those matching `where`) with the suite's derived
-    columns and, with `row_ids`, each row's DuckDB rowid as ROW_ID."""
+    columns and, with `row_ids`, each row's DuckDB rowid as ROW_ID.
+
+    A NaN in the `floats` columns reads as null: for DuckDB NaN is a number above every other,
+    so a range would fail on it, while pandas (and so the gates before they ran in SQL) take
+    NaN for a missing value; a not-null expectation fails on it either way.
+    """
     derived = {name: sql for e in expectations for name, sql in e.derived}
-    columns = ["*", *(f"{sql} as {quote_identifier(n)}" for n, sql in derived.items())]
+    star = "*"
+    if floats:
+        nan_as_null = (f"if(isnan({quote_identifier(c)}), null, {quote_identifier(c)}) "
+                       f"as {quote_identifier(c)}" for c in floats)  # fmt: skip
+        star = f"* replace ({', '.join(nan_as_null)})"
+    columns = [star, *(f"{sql} as {quote_identifier(n)}" for n, sql in derived.items())]
     if row_ids:
         columns.append(f"rowid as {ROW_ID}")
     return f"select {', '.join(columns)} from {table}" + (f" where {where}" if where else "")
+
+
+def float_columns(
+    con: duckdb.DuckDBPyConnection, table: str, expectations: list[Expect]
+) -> tuple[str, ...]:
+    """The columns the suite checks that are floating point (and so may hold NaN)."""
+    checked = {c for e in expectations for c in e.columns}
+    described = con.execute(f"describe {table}").fetchall()
+    return tuple(
+        name for name, kind, *_ in described if name in checked and kind in ("DOUBLE", "FLOAT")
+    )
 
 
 def run_suite(
@@ -179,7 +204,12 @@ def run_suite(
         kwargs={"creator": lambda: ConnectionWrapper(con.cursor())},
     )
     gx_suite = gx.ExpectationSuite(name=suite)
+    # GE keeps one of two equal expectations (whatever their meta): run each once.
+    first = {}
     for index, expect in enumerate(expectations):
+        first.setdefault(_identity(expect), index)
+    for index in sorted(first.values()):
+        expect = expectations[index]
         gx_class = getattr(gx.expectations, expect.type)
         gx_suite.add_expectation(gx_class(**expect.kwargs, meta={SUITE_INDEX: index}))
     # The row count: a metric most expectations compute anyway.
@@ -199,19 +229,26 @@ def run_suite(
         # added): this closes their cursors, not `con`.
         datasource.get_execution_engine().close()
         datasource.get_engine().dispose()
-    *results, row_count = in_suite_order(validation, count + 1)
+    by_index = in_suite_order(validation, [*sorted(first.values()), count])
+    row_count = by_index.pop(count)
+    results = [by_index[first[_identity(e)]] for e in expectations]
     return results, int(row_count.result.get("observed_value") or 0)
 
 
-def in_suite_order(validation, count: int) -> list:
-    """GE's results in the order the expectations were added.
+def _identity(expect: Expect) -> str:
+    return repr((expect.type, sorted(expect.kwargs.items(), key=str)))
+
+
+def in_suite_order(validation, indexes: list[int] | int) -> dict:
+    """GE's result of each expectation, by its index in the suite (`indexes`, or range(n)).
 
     GE 1.24 regroups a suite by column before running it (validator/validator.py,
     `process_expectations_for_validation`), so `validation.results` is not in suite order
     whenever a column's expectations are not adjacent; each expectation carries its index.
     """
+    wanted = range(indexes) if isinstance(indexes, int) else indexes
     by_index = {r.expectation_config.meta[SUITE_INDEX]: r for r in validation.results}
-    return [by_index[i] for i in range(count)]
+    return {i: by_index[i] for i in wanted}
 
 
 def validate_table(
@@ -224,7 +261,8 @@ def validate_table(
 ) -> SuiteOutcome:
     """Validate `table` (its rows matching the SQL condition `where`, if given) against
     `expectations`; never raises for failed expectations."""
-    results, rows = run_suite(con, batch_query(table, expectations, where), expectations, suite)
+    query = batch_query(table, expectations, where, floats=float_columns(con, table, expectations))
+    results, rows = run_suite(con, query, expectations, suite)
     outcomes = [outcome_of(e, r) for e, r in zip(expectations, results, strict=True)]
     return SuiteOutcome(suite=suite, table=table, rows=rows, results=outcomes, scope=scope)
 

@@ -133,3 +133,27 @@ def test_row_conditions_samples_and_a_subset_of_rows() -> None:
     assert (nulls.unexpected_count, nulls.sample_values) == (1, ["null"])
     assert only_f1.rows == 2
     assert [r.expectation for r in only_f1.failures] == [nps.expectation, dates.expectation]
+
+
+def test_nan_counts_as_missing_as_it_did_for_pandas() -> None:
+    """DuckDB orders NaN above every number, so a range would fail on it; the gates took NaN
+    for a missing value when they ran on pandas, and still do."""
+    from expectations.spec import between, not_null
+
+    with duckdb.connect() as con:
+        con.execute("create table t as select * from (values (0.5), ('nan'::double), (null)) v(x)")
+        in_range, present = validate_table(
+            con, "t", [between("x", 0, 1), not_null("x")], "s"
+        ).results
+    assert in_range.success and in_range.unexpected_count == 0
+    assert not present.success and present.unexpected_count == 2
+
+
+def test_an_expectation_listed_twice_is_reported_twice() -> None:
+    """GE keeps one of two equal expectations in a suite; each still gets its result."""
+    from expectations.spec import between
+
+    with duckdb.connect() as con:
+        con.execute("create table t as select range as x from range(10)")
+        outcome = validate_table(con, "t", [between("x", 0, 5), between("x", 0, 5)], "s")
+    assert [r.unexpected_count for r in outcome.results] == [4, 4]
