@@ -126,12 +126,15 @@ def _why_not_quarantined(
 def _located_samples(
     outcome: SuiteOutcome, rows_level: list[int], rows: list[BadRow]
 ) -> SuiteOutcome:
-    """The outcome with each row-level failure's samples named by file and line."""
+    """The outcome with each row-level failure's samples named by file and line: the first
+    failing rows of each file, in file order."""
     results = list(outcome.results)
     for i in rows_level:
         mine = sorted(
             (r for r in rows if r.expectation == results[i].expectation),
-            key=lambda r: (r.value, r.location.record_number if r.location else 0),
+            key=lambda r: (
+                (r.location.file_name, r.location.record_number) if r.location else ("", 0)
+            ),
         )[:SAMPLE_VALUES]
         if mine:
             results[i] = replace(

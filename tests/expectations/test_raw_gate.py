@@ -137,3 +137,29 @@ def test_more_than_the_row_cap_for_one_expectation_blocks(con, tmp_path) -> None
     result = gate(con)
     assert not result.success and result.rows_removed == 0
     assert f"{QUARANTINE_MAX_ROWS + 1} rows fail" in result.blocked
+
+
+def test_review_api_pages_are_batches_and_a_bad_review_is_named_by_page(con) -> None:
+    from expectations.raw_reviews import RAW_REVIEW_BATCHES, RAW_REVIEW_SUITE
+    from ingest.review_sync import REVIEWS_TABLE, ensure_review_tables
+
+    ensure_review_tables(con)
+    page = "https://api.example/v1/business-units/bu/reviews?page={}"
+    for number, stars in ((1, [5, 4, 3]), (2, [2, 9, 1])):
+        for position, star in enumerate(stars):
+            con.execute(
+                f"insert into {REVIEWS_TABLE} (provider, business_unit_id, review_id, stars, "
+                "created_at, page_url, fetched_at) values ('trustpilot', 'bu', ?, ?, "
+                "timestamp '2026-10-01 10:00:00', ?, timestamp '2026-10-02 06:00:00' + ?::int "
+                "* interval 1 second)",
+                [f"r{number}{position}", star, page.format(number), number],
+            )
+    suite = RAW_REVIEW_SUITE["trustpilot_reviews"]
+    batches = RAW_REVIEW_BATCHES["trustpilot_reviews"]
+    result = validate_new_rows(con, REVIEWS_TABLE, suite, "raw_reviews", batches, "run-1")
+    assert result.success and result.rows_removed == 1
+    (bad,) = result.quarantined
+    assert (bad.value, bad.location.label) == ("9", f"{page.format(2)} record 2")
+    assert "2 new batch" in result.outcome.scope
+    again = validate_new_rows(con, REVIEWS_TABLE, suite, "raw_reviews", batches, "run-2")
+    assert again.outcome.rows == 0
