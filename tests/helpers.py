@@ -307,3 +307,28 @@ def table_checksums(database: Path, schemas: tuple[str, ...] | None = None) -> d
             for (t,) in tables
             if schemas is None or t.split(".")[0] in schemas
         }
+
+
+# A Salesforce Order export (Data Loader layout), for tests that plant bad rows in one file.
+ORDERS_HEADER = (
+    "Id,AccountId,OrderNumber,EffectiveDate,Status,TotalAmount,CurrencyIsoCode,Margin__c,"
+    "Product_Category__c,Promised_Delivery_Date__c,Delivered_Date__c,Returned__c,CreatedDate,"
+    "LastModifiedDate"
+)
+
+
+def order_line(i: int, day: str = "2026-10-01", amount: str = "10.00", note: str = "office") -> str:
+    """One order row of ORDERS_HEADER: id from `i`, dated `day`."""
+    stamp = f"{day}T10:00:00.000Z"
+    return (
+        f"801{i:015d},001{i % 7:015d},{10000 + i},{day},Activated,{amount},EUR,3.00,{note},"
+        f"{day},{day},false,{stamp},{stamp}"
+    )
+
+
+def land_orders(landing: Path, name: str, rows: list[str]) -> Path:
+    """Write `rows` under ORDERS_HEADER to `<landing>/crm/<name>`."""
+    path = landing / "crm" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([ORDERS_HEADER, *rows]) + "\n")
+    return path

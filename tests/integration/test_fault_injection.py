@@ -31,7 +31,8 @@ Each issue fault -> the test that covers it (here unless a module is named) -> w
   `test_out_of_range_nps_is_rejected_naming_file_row_and_field`; review stars from the API:
   test_review_client.py::test_a_bad_review_names_its_id_and_field.
 - a failing dbt test -> `test_a_failing_dbt_test_stops_the_marts_and_a_fixed_rerun_is_clean`.
-- a failing GE suite -> test_end_to_end.py::test_a_failing_raw_check_stops_staging.
+- a failing GE suite -> test_end_to_end.py::test_a_broken_raw_export_stops_staging; a few bad
+  rows quarantined instead -> ::test_a_bad_raw_row_is_quarantined_and_never_reaches_staging.
 - a concurrent reader of the published marts during a build ->
   test_published_marts.py::test_readers_never_see_a_half_written_or_mixed_set.
 """
