@@ -26,6 +26,7 @@ from orchestration.resources import build_resources
 from orchestration.reviews.assets import review_export_assets, trustpilot_reviews
 from orchestration.reviews.checks import review_failed_files_checks, review_suite_checks
 from orchestration.rox.assets import rox_marts
+from orchestration.run_monitoring import in_process_executor
 from orchestration.surveys.assets import survey_answers
 from orchestration.surveys.checks import survey_failed_files_checks, survey_suite_checks
 from orchestration.surveys.sensors import survey_files_sensor, survey_refresh_job
@@ -69,8 +70,9 @@ def build_definitions() -> dg.Definitions:
         sensors=[survey_files_sensor, export_files_sensor, source_freshness_sensor],
         resources=build_resources(),
         # One process runs the steps in order: DuckDB takes one writer at a time anyway, and a
-        # process per step would pay the imports (dagster, dbt, GE) again for every step.
-        executor=dg.in_process_executor,
+        # process per step would pay the imports (dagster, dbt, GE) again for every step. It
+        # first fails the runs whose process died, freeing their pool slots (run_monitoring.py).
+        executor=in_process_executor,
     )
 
 

@@ -108,9 +108,11 @@ _MANIFEST_PARSED: list[Path] = []
 
 
 def dbt_manifest_path() -> Path:
-    """dbt's manifest, parsed once per test session (the Dagster definitions read it)."""
+    """dbt's manifest, parsed once per test session (the Dagster definitions read it), with the
+    `--target` the dbt steps pass, as `make manifest` does: a step reuses this partial parse
+    when its profile (the warehouse path) is the one parsed with."""
     if not _MANIFEST_PARSED:
-        result = run_dbt("parse", "--quiet")
+        result = run_dbt("parse", "--quiet", "--target", os.environ.get("ROX_DBT_TARGET", "duckdb"))
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         _MANIFEST_PARSED.append(DBT_PROJECT_DIR / "target" / "manifest.json")
     return _MANIFEST_PARSED[0]

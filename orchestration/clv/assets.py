@@ -5,33 +5,13 @@ import dataclasses
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.resources import WAREHOUSE_POOL, BusinessSettingsOverrides
 from orchestration.shared.python_marts import mart_spec, replace_mart_tables
 from orchestration.shared.warehouse_reads import read_relation
 
 CUSTOMER_CLV = dg.AssetKey(["marts", "customer_clv"])
 CLV_BY_SEGMENT = dg.AssetKey(["marts", "clv_by_segment"])
 CLV_BACKTEST = dg.AssetKey(["marts", "clv_backtest"])
-
-
-class ClvConfig(dg.Config):
-    """Per-run overrides of the CLV business settings (launchpad or run config); a field left
-    empty takes the business setting (`clv_*` in dbt_project.yml vars)."""
-
-    horizon_months: int | None = None
-    annual_discount_rate: float | None = None
-    margin_rate: float | None = None
-    at_risk_p_alive: float | None = None
-
-    def settings(self, time_unit_days: float):
-        """The CLV settings of this run: the business settings with this config's overrides."""
-        from analytics.clv_marts import ClvSettings
-        from common.business_settings import load_business_settings
-
-        chosen = {k: v for k, v in self.model_dump().items() if v is not None}
-        return ClvSettings.from_business(
-            load_business_settings(), **chosen, time_unit_days=time_unit_days
-        )
 
 
 @dg.multi_asset(
@@ -63,10 +43,14 @@ class ClvConfig(dg.Config):
     group_name="marts",
     pool=WAREHOUSE_POOL,
 )
-def clv_marts(context: dg.AssetExecutionContext, config: ClvConfig, duckdb: DuckDBResource):
+def clv_marts(
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    business_settings: BusinessSettingsOverrides,
+):
     import pandas as pd
 
-    from analytics.clv_marts import backtest, clv_by_segment, score_customers
+    from analytics.clv_marts import ClvSettings, backtest, clv_by_segment, score_customers
     from common.settings import raw_parquet_dir
     from ingest.parquet_export import export_table_parquet
 
@@ -89,7 +73,11 @@ def clv_marts(context: dg.AssetExecutionContext, config: ClvConfig, duckdb: Duck
         )
     if rfm.empty:
         raise dg.Failure("intermediate.int_customer_rfm is empty: no orders to fit CLV on")
-    settings = config.settings(time_unit_days=float(rfm["time_unit_days"].iloc[0]))
+    # The run's business settings (the same overrides dbt built the RFM summaries with); the
+    # time unit is the one those summaries were computed in.
+    settings = ClvSettings.from_business(
+        business_settings.settings(), time_unit_days=float(rfm["time_unit_days"].iloc[0])
+    )
     scored, fitted = score_customers(rfm, customers, settings, latest_nps)
     segments = clv_by_segment(scored)
     checked = backtest(holdout)

@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.resources import WAREHOUSE_POOL, BusinessSettingsOverrides
 from orchestration.shared.python_marts import mart_spec, replace_mart_tables
 from orchestration.shared.scopes import known_scope_ids
 from orchestration.shared.warehouse_reads import read_relation
@@ -59,12 +59,16 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
     group_name="marts",
     pool=WAREHOUSE_POOL,
 )
-def rox_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def rox_marts(
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    business_settings: BusinessSettingsOverrides,
+):
     from analytics.rox_config import load_rox_settings, parse_ledger
     from analytics.rox_marts import clv_customers, customer_scores, rox_by_initiative, rox_score
     from common.settings import rox_config_path
 
-    settings, formula_version = load_rox_settings(rox_config_path())
+    settings, formula_version = load_rox_settings(rox_config_path(), business_settings.settings())
     with duckdb.get_connection() as con:
         # In customer order: the bootstrap draws one weight per customer in order of appearance.
         scores = read_relation(

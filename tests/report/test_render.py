@@ -422,9 +422,13 @@ def test_the_asset_writes_the_report_beside_the_warehouse(dbt_manifest, warehous
             "create table marts.customer_clv as select range::double as clv_horizon_eur "
             "from range(50)"
         )
-    result = dg.materialize(
-        [cx_report], resources={"duckdb": DuckDBResource(database=str(warehouse_env))}
-    )
+    from orchestration.resources import BusinessSettingsOverrides
+
+    resources = {
+        "duckdb": DuckDBResource(database=str(warehouse_env)),
+        "business_settings": BusinessSettingsOverrides(),
+    }
+    result = dg.materialize([cx_report], resources=resources)
     assert result.success
     path = warehouse_env.parent / "report" / "index.html"
     html = path.read_text()
