@@ -1,9 +1,10 @@
 {#
   The rows a data test reads (dbt's `where` config), with the partition window of a daily run.
   A daily fact's tests say `where: "order_date between __min_date__ and __max_date__"`: a run
-  with `--vars '{min_date: ..., max_date: ...}'` (every Dagster run of the daily facts; a
-  backfill's whole range) tests the dates it rebuilt, not the whole table again; a run without
-  them (a plain `dbt build`) tests every row. The vars are read at run time, so they do not
+  with a window (`--vars '{min_date: ..., max_date: ...}'`, or ROX_DBT_MIN_DATE /
+  ROX_DBT_MAX_DATE as every Dagster run of the daily facts passes it; a backfill's whole
+  range; see date_var) tests the dates it rebuilt, not the whole table again; a run without
+  them (a plain `dbt build`) tests every row. The window is read at run time, so they do not
   change dbt's parse. Overrides dbt's get_where_subquery; any other `where` works as in dbt.
 #}
 {% macro get_where_subquery(relation) -%}
