@@ -12,6 +12,7 @@ export ROX_WAREHOUSE ?= $(CURDIR)/warehouse/rox.duckdb
 export ROX_LANDING_DIR ?= $(CURDIR)/data/landing
 export ROX_ARCHIVE_DIR ?= $(CURDIR)/data/archive
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
+export ROX_DBT_TARGET ?= duckdb
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export OPENBLAS_NUM_THREADS ?= 1
@@ -37,9 +38,10 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 
 install: $(BIN)/.installed
 
-# dbt's manifest, which the Dagster definitions read.
+# dbt's manifest, which the Dagster definitions read. Parsed with the run's --target (dagster-dbt
+# passes one) and the same environment, so every dbt step of a run reuses this partial parse.
 manifest: install
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --target $(ROX_DBT_TARGET)
 
 generate: install
 	$(BIN)/python -m demo.generate --customers $(CUSTOMERS) --seed $(SEED)

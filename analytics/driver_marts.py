@@ -5,6 +5,11 @@ Customer-level inputs: one row per customer with their mean 0-100 score per touc
 drivers) and their outcomes. A customer without a signal at a touchpoint gets the touchpoint's
 mean score (mean imputation, so every customer with an outcome counts; it dampens, but does not
 reorder, the drivers' weights).
+
+The scores arrive compact (dbt: int_customer_touchpoint_scores, one row per customer x month x
+touchpoint with counts and sums of the 0-100 scores; relationship NPS answers are kept out of
+the drivers' sums), customers as `customer_id` integers (int_customer_keys). Every mean is a
+sum of sums over a sum of counts: the same numbers as over the signals themselves.
 """
 
 from __future__ import annotations
@@ -21,12 +26,53 @@ OUTCOMES = {
 }
 
 
-def driver_matrix(events: pd.DataFrame) -> pd.DataFrame:
-    """Customers x touchpoints mean 0-100 score, from scored experience events."""
-    scored = events.dropna(subset=["customer_key", "touchpoint_id", "score_0_100"])
-    return scored.pivot_table(
-        index="customer_key", columns="touchpoint_id", values="score_0_100", aggfunc="mean"
+def _driver_means(scores: pd.DataFrame, by: list[str]) -> pd.Series:
+    totals = scores.groupby(by, sort=True, observed=True)[
+        ["driver_score_sum_0_100", "driver_scores"]
+    ].sum()
+    totals = totals[totals["driver_scores"] > 0]
+    return totals["driver_score_sum_0_100"] / totals["driver_scores"]
+
+
+def driver_matrix(scores: pd.DataFrame) -> pd.DataFrame:
+    """Customers x touchpoints mean 0-100 score of the drivers' signals, from compact `scores`
+    (customer_id, touchpoint_id, driver_scores, driver_score_sum_0_100)."""
+    linked = scores[scores["customer_id"].notna() & scores["touchpoint_id"].notna()]
+    linked = linked.assign(customer_id=linked["customer_id"].astype("int64"))
+    means = _driver_means(linked, ["customer_id", "touchpoint_id"])
+    return means.unstack("touchpoint_id")
+
+
+def touchpoint_performance(scores: pd.DataFrame) -> pd.Series:
+    """Each touchpoint's mean 0-100 score over all the drivers' signals, linked or not."""
+    return _driver_means(scores[scores["touchpoint_id"].notna()], ["touchpoint_id"])
+
+
+def journey_cells(
+    scores: pd.DataFrame, customers: pd.DataFrame, clv_horizon_eur: pd.Series
+) -> pd.DataFrame:
+    """One row per job x touchpoint that customers pass: how many, their CLV, its performance.
+
+    `scores`: compact rows (customer_id, touchpoint_id, signals, driver_scores,
+    driver_score_sum_0_100); `customers`: customer_id and job_id (int_customer_keys);
+    `clv_horizon_eur`: CLV by customer_id (customers without one count 0). A customer passes a
+    touchpoint with any signal there, scored or not; performance is the mean of the drivers'
+    scores of the job's signals there, unlinked signals counting as job 'unknown'.
+    """
+    rows = scores[scores["touchpoint_id"].notna()]
+    job = customers.set_index("customer_id")["job_id"]
+    rows = rows.assign(job=rows["customer_id"].map(job).fillna("unknown").astype(object))
+    linked = rows[rows["customer_id"].notna() & (rows["signals"] > 0)]
+    passed = linked[["job", "touchpoint_id", "customer_id"]].drop_duplicates()
+    passed = passed.assign(clv=passed["customer_id"].map(clv_horizon_eur))
+    cells = passed.groupby(["job", "touchpoint_id"], sort=True).agg(
+        customers=("customer_id", "size"), clv_at_stake_eur=("clv", "sum")
     )
+    cells["clv_at_stake_eur"] = cells["clv_at_stake_eur"].astype(float)
+    cells["performance_0_100"] = _driver_means(rows, ["job", "touchpoint_id"]).reindex(cells.index)
+    return cells.reset_index()[
+        ["job", "touchpoint_id", "customers", "clv_at_stake_eur", "performance_0_100"]
+    ]
 
 
 def driver_importance(

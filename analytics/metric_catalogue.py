@@ -1,10 +1,10 @@
-"""The metric catalogue (config/metrics.yml): load, validate, and aggregate metrics from it.
+"""The metric catalogue (config/metrics.yml): load and validate it, and lay it out for dbt.
 
-Every metric is one rule over its source's observations (numerator, denominator per row):
+Every metric is one rule over its observations (numerator, denominator per row):
 `ratio` = sum(numerator) / sum(denominator), `sum` = sum(numerator). So one query shape gives
-any metric at any grain and scope, and a new metric is a catalogue entry plus the rows that
-observe it. Identifiers that reach SQL come from fixed maps here, never from the file; the
-metric names travel as bound parameters.
+any metric at any grain and scope (the dbt model metric_values, over fct_metric_observations),
+and a new metric is a catalogue entry plus the rows that observe it. The catalogue reaches the
+engine as data (`catalogue_rows`), never as SQL text.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from common.strict_yaml import read_config_yaml
 DIRECTIONS = ("higher_is_better", "lower_is_better")
 AGGREGATIONS = ("ratio", "sum")
 GRAINS = ("day", "month")
-# Scope type -> column of the observations that holds the scope id (company: everything).
+# Scope type -> column of the observations that holds the scope id (company: everything); the
+# dbt model metric_values cuts by the same columns.
 SCOPE_COLUMNS = {
     "company": None,
     "value_stream": "value_stream_id",
@@ -34,14 +35,15 @@ SCOPE_TYPES = tuple(SCOPE_COLUMNS)
 COMPANY_SCOPE_ID = "all"
 # The relations a metric may be computed from (validated names, not free SQL).
 SOURCES = ("marts.fct_metric_observations", "marts.customer_clv")
-METRIC_VALUE_COLUMNS = [
+CATALOGUE_ROW_COLUMNS = [
     "metric",
+    "aggregation",
     "period_grain",
-    "period_start",
     "scope_type",
-    "scope_id",
-    "value",
-    "n",
+    "label",
+    "unit",
+    "direction",
+    "source",
 ]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -146,65 +148,25 @@ def _subset(where: str, field: str, values: Any, allowed: tuple[str, ...]) -> tu
     return tuple(values)
 
 
-def compute_metric_values(con, catalogue: dict[str, Metric], observations: str) -> pd.DataFrame:
-    """marts.metric_values rows from a relation of observations (validated name).
+def catalogue_rows(catalogue: dict[str, Metric]) -> pd.DataFrame:
+    """The catalogue as the rows dbt aggregates by: one per metric, grain and scope it allows.
 
-    `observations` has the columns of marts.fct_metric_observations. One query per
-    (grain, scope) pair aggregates every metric the catalogue allows there.
+    Written to `config.metric_catalogue` (the source of the dbt model metric_values), so the
+    aggregation rule runs in the engine while the catalogue stays one validated file.
     """
-    observations = _relation(observations)
-    parts, params = [], []
-    for grain in GRAINS:
-        period = (
-            "observed_on" if grain == "day" else "cast(date_trunc('month', observed_on) as date)"
-        )
-        for scope_type, column in SCOPE_COLUMNS.items():
-            names = [
-                m.name for m in catalogue.values() if grain in m.grains and scope_type in m.scopes
-            ]
-            if not names:
-                continue
-            scope_id = f"'{COMPANY_SCOPE_ID}'" if column is None else column
-            not_null = "" if column is None else f"and {column} is not null"
-            parts.append(
-                f"""
-                select
-                    metric,
-                    '{grain}' as period_grain,
-                    {period} as period_start,
-                    '{scope_type}' as scope_type,
-                    cast({scope_id} as varchar) as scope_id,
-                    sum(numerator) as numerator,
-                    sum(denominator) as denominator,
-                    count(*) as observations
-                from {observations}
-                where list_contains(?, metric) {not_null}
-                group by 1, 2, 3, 4, 5
-                """
-            )
-            params.append(names)
-    if not parts:
-        return pd.DataFrame(columns=METRIC_VALUE_COLUMNS)
-    order = " order by metric, period_grain, scope_type, scope_id, period_start"
-    frame = con.execute(" union all ".join(parts) + order, params).df()
-    is_ratio = frame["metric"].map(lambda name: catalogue[name].aggregation == "ratio")
-    denominator = frame["denominator"].where(frame["denominator"] != 0)
-    frame["value"] = (frame["numerator"] / denominator).where(is_ratio, frame["numerator"])
-    # n: what the value is an average over (ratio), or how many rows were summed (sum).
-    frame["n"] = frame["denominator"].where(is_ratio, frame["observations"]).round()
-    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
-    frame["n"] = frame["n"].astype("int64")
-    return frame[METRIC_VALUE_COLUMNS]
-
-
-def observed_metrics(con, observations: str) -> set[str]:
-    """The metric names present in a relation of observations."""
-    rows = con.execute(f"select distinct metric from {_relation(observations)}").fetchall()
-    return {row[0] for row in rows}
-
-
-def _relation(name: str) -> str:
-    """A table or view name, validated before it is put into SQL."""
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?", name):
-        raise ValueError(f"not a relation name: {name!r}")
-    return name
+    rows = [
+        {
+            "metric": m.name,
+            "aggregation": m.aggregation,
+            "period_grain": grain,
+            "scope_type": scope,
+            "label": m.label,
+            "unit": m.unit,
+            "direction": m.direction,
+            "source": m.source,
+        }
+        for m in catalogue.values()
+        for grain in m.grains
+        for scope in m.scopes
+    ]
+    return pd.DataFrame(rows, columns=CATALOGUE_ROW_COLUMNS)

@@ -19,6 +19,12 @@ Method (docs/rox.md), formula version `FORMULA_VERSION`:
 - ROX = (attributable value - investment) / investment; undefined (null) without investment.
 - Intervals: Poisson bootstrap over customers (each customer's rows get one weight per
   replicate), percentile interval.
+
+Inputs are compact (dbt: int_customer_touchpoint_scores): one row per customer x month x
+touchpoint with the customer's scopes, `scores` (how many scored signals) and
+`score_sum_0_100` (their sum), never one row per event. Every mean here is a sum of sums over a
+sum of counts, so the estimates, and the bootstrap, which weights customers, are those of the
+signals themselves. Customers are `customer_id` integers (int_customer_keys).
 """
 
 from __future__ import annotations
@@ -101,10 +107,21 @@ def _interval(samples: np.ndarray, confidence: float) -> tuple[float, float]:
     return float(low), float(high)
 
 
+SCORE_COUNT = "scores"
+SCORE_SUM = "score_sum_0_100"
+
+
+def mean_scores(scores: pd.DataFrame, by: list[str]) -> pd.Series:
+    """The mean 0-100 score of the signals behind compact `scores` rows, per `by`."""
+    totals = scores.groupby(by, sort=True, observed=True)[[SCORE_SUM, SCORE_COUNT]].sum()
+    totals = totals[totals[SCORE_COUNT] > 0]
+    return (totals[SCORE_SUM] / totals[SCORE_COUNT]).rename("mean_score")
+
+
 def band_values(customer_scores: pd.DataFrame, settings: RoxSettings) -> dict[str, float]:
     """Mean annual margin of the customers in each band of their overall experience score.
 
-    `customer_scores`: customer_key, mean_score (0-100), annual_margin_eur.
+    `customer_scores`: customer_id, mean_score (0-100), annual_margin_eur.
     """
     bands = band(customer_scores["mean_score"], settings)
     means = customer_scores.groupby(bands)["annual_margin_eur"].mean()
@@ -119,9 +136,10 @@ def movement_value(
 ) -> pd.DataFrame:
     """Value of customers moving between experience bands, month over month, with intervals.
 
-    `monthly`: customer_key, month_start, mean_score (the customer's mean 0-100 score that
+    `monthly`: customer_id, month_start, mean_score (the customer's mean 0-100 score that
     month in the scope); `active`: active customers per month_start in the scope. Returns per
-    month: band shares, movement value (EUR) and its bootstrap interval.
+    month: band shares, movement value (EUR) and its bootstrap interval. Replicate r draws one
+    Poisson(1) weight per customer in the order customers first appear in `monthly`.
     """
     columns = ["month_start", *[f"share_{b}" for b in BANDS], "respondents",
                "movement_value_eur", "movement_value_ci_low", "movement_value_ci_high"]  # fmt: skip
@@ -129,7 +147,7 @@ def movement_value(
         return pd.DataFrame(columns=columns)
     months = np.sort(monthly["month_start"].unique())
     month_idx = np.searchsorted(months, monthly["month_start"].to_numpy())
-    codes, uniques = pd.factorize(monthly["customer_key"])
+    codes, uniques = pd.factorize(monthly["customer_id"])
     reps = settings.bootstrap_samples
     band_idx = np.searchsorted(np.sort(BANDS), band(monthly["mean_score"], settings))
     cell = month_idx * len(BANDS) + band_idx
@@ -179,7 +197,7 @@ class Initiative:
 
 
 def initiative_return(
-    events: pd.DataFrame,
+    scores: pd.DataFrame,
     customers: pd.DataFrame,
     initiative: Initiative,
     as_of_month: pd.Timestamp,
@@ -188,12 +206,13 @@ def initiative_return(
 ) -> dict:
     """Difference-in-differences effect, its value, investment to date and ROX, with intervals.
 
-    `events`: customer_key, month_start, score_0_100 and the scope column of the initiative
-    (touchpoint_id, job_id, segment or value_stream_id); `customers`: customer_key,
-    annual_margin_eur. The controls are the untouched scopes of the same type: not this one and
-    not `other_treated` (the scopes other initiatives changed). The control change is the
-    mean of each control scope's own before/after change, weighted by its rows after, so a
-    shift in the mix of scopes is not read as an effect.
+    `scores`: compact rows (customer_id, month_start, the scope column of the initiative:
+    touchpoint_id, job_id, segment or value_stream_id; scores, score_sum_0_100); `customers`:
+    customer_id, annual_margin_eur. The controls are the untouched scopes of the same type: not
+    this one and not `other_treated` (the scopes other initiatives changed). The control change
+    is the mean of each control scope's own before/after change, weighted by its signals after,
+    so a shift in the mix of scopes is not read as an effect. Replicates draw one weight per
+    customer in the order customers first appear in `scores` (sort it by customer).
     """
     column = SCOPE_COLUMN[initiative.scope_type]
     start = pd.Timestamp(initiative.start_month)
@@ -208,11 +227,12 @@ def initiative_return(
         "investment_to_date_eur": investment,
     }
     baseline_start = start - pd.DateOffset(months=settings.baseline_months)
-    window = events[
-        (events["month_start"] >= baseline_start)
-        & (events["month_start"] <= as_of_month)
-        & events[column].notna()
-        & events["customer_key"].notna()
+    window = scores[
+        (scores["month_start"] >= baseline_start)
+        & (scores["month_start"] <= as_of_month)
+        & scores[column].notna()
+        & scores["customer_id"].notna()
+        & (scores[SCORE_COUNT] > 0)
     ]
     window = window[~window[column].isin(other_treated - {initiative.scope_id})]
     if months_live == 0 or window.empty:
@@ -222,17 +242,18 @@ def initiative_return(
     post = (window["month_start"] >= start).to_numpy()
     n_cells = 2 * (groups.max() + 1)
     cell = 2 * groups + np.where(post, 0, 1)
-    present = np.bincount(cell, minlength=n_cells)
+    present = np.bincount(cell, window[SCORE_COUNT].to_numpy(float), minlength=n_cells)
     if months_live == 0 or present[0] == 0 or present[1] == 0 or groups.max() == 0:
         return {**result, **_empty_return(investment)}
 
     # Sums and counts per customer and cell, so a replicate weighs customers, not rows.
-    codes, uniques = pd.factorize(window["customer_key"])
+    codes, uniques = pd.factorize(window["customer_id"])
     key = codes * n_cells + cell
     size = len(uniques) * n_cells
-    scores = window["score_0_100"].to_numpy(float)
-    sums = np.bincount(key, scores, minlength=size).reshape(-1, n_cells)
-    counts = np.bincount(key, minlength=size).reshape(-1, n_cells).astype(float)
+    sums = np.bincount(key, window[SCORE_SUM].to_numpy(float), minlength=size)
+    sums = sums.reshape(-1, n_cells)
+    counts = np.bincount(key, window[SCORE_COUNT].to_numpy(float), minlength=size)
+    counts = counts.reshape(-1, n_cells)
     reps = settings.bootstrap_samples
     rng = np.random.default_rng(settings.seed)
     effect = np.empty(reps + 1)
@@ -249,17 +270,14 @@ def initiative_return(
     treated = groups == 0
 
     # Value per point: slope of annual margin on the customer's mean score in the scope.
-    scope_scores = (
-        events[(events[column] == initiative.scope_id) & events["customer_key"].notna()]
-        .groupby("customer_key")["score_0_100"]
-        .mean()
-    )
-    linked = customers.set_index("customer_key").join(scope_scores.rename("x"), how="inner")
+    in_scope = scores[(scores[column] == initiative.scope_id) & scores["customer_id"].notna()]
+    scope_scores = mean_scores(in_scope, ["customer_id"])
+    linked = customers.set_index("customer_id").join(scope_scores.rename("x"), how="inner")
     x, y = linked["x"].to_numpy(float), linked["annual_margin_eur"].to_numpy(float)
     # Resampled independently of the effect's replicates (the two are estimated on different
     # rows: experience events and customer margins).
     slope = _bootstrap_slopes(x, y, reps, settings.seed + 1)
-    touched = window[treated & post].drop_duplicates(["customer_key", "month_start"])
+    touched = window[treated & post].drop_duplicates(["customer_id", "month_start"])
     customer_months = float(len(touched))
     value = effect * slope * customer_months / 12.0
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -1,4 +1,9 @@
-"""Assemble marts.rox_score and marts.rox_by_initiative from warehouse frames (analytics/rox.py)."""
+"""Assemble marts.rox_score and marts.rox_by_initiative from warehouse frames (analytics/rox.py).
+
+`scores` are compact rows (one per customer x month x touchpoint, with the customer's job_id,
+segment and value_stream_id, `scores` and `score_sum_0_100`); `customers` one row per
+customer_id with historic_margin_eur, tenure_weeks and clv_horizon_eur.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +19,53 @@ from analytics.rox import (
     band_values,
     cx_index,
     initiative_return,
+    mean_scores,
     movement_value,
     rox_ratio,
     to_0_100,
 )
 
 COMPONENTS = ("nps", "csat", "ces", "review_rating", "sentiment")
+CUSTOMER_SCOPES = ("job_id", "segment", "value_stream_id")
+
+
+def customer_scores(scores: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """ROX's compact input: the scored rows of resolved customers, with each one's scopes.
+
+    `scores`: int_customer_touchpoint_scores rows (customer_id, month_start, touchpoint_id,
+    scores, score_sum_0_100), sorted by customer; `keys`: int_customer_keys (customer_id and
+    the customer's job_id, segment, value_stream_id). Scope columns are categorical, so a
+    million customers' rows hold small codes rather than strings.
+    """
+    kept = scores[scores["customer_id"].notna() & (scores["scores"] > 0)]
+    ids = kept["customer_id"].to_numpy("int64")
+    keys = keys.sort_values("customer_id", kind="stable")
+    known = keys["customer_id"].to_numpy("int64")
+    position = np.searchsorted(known, ids)
+    if len(ids) and (position.max() >= len(known) or (known[position] != ids).any()):
+        raise ValueError("scores name customer ids that int_customer_keys does not have")
+    out = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "month_start": pd.to_datetime(kept["month_start"]).to_numpy(),
+            "touchpoint_id": kept["touchpoint_id"].astype("category").to_numpy(),
+        }
+    )
+    for column in CUSTOMER_SCOPES:
+        scope = pd.Categorical(keys[column])
+        out[column] = pd.Categorical.from_codes(scope.codes[position], scope.categories)
+    out["scores"] = kept["scores"].to_numpy("int64")
+    out["score_sum_0_100"] = kept["score_sum_0_100"].to_numpy(float)
+    return out
+
+
+def clv_customers(clv: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """One row per customer of marts.customer_clv, by customer_id: margin, tenure and CLV."""
+    linked = clv.merge(keys[["customer_key", "customer_id"]], on="customer_key", how="inner")
+    out = linked.rename(columns={"t": "tenure_weeks"})[
+        ["customer_id", "historic_margin_eur", "tenure_weeks", "clv_horizon_eur"]
+    ]
+    return out.sort_values("customer_id", kind="stable").reset_index(drop=True)
 
 
 def _metric(metric_values: pd.DataFrame, metric: str, scope_type: str, scope_id: str) -> pd.Series:
@@ -48,7 +94,7 @@ def _investment(initiatives: list[Initiative], scope_type: str, scope_id: str, m
 
 
 def rox_score(
-    events: pd.DataFrame,
+    scores: pd.DataFrame,
     customers: pd.DataFrame,
     active: pd.DataFrame,
     metric_values: pd.DataFrame,
@@ -58,10 +104,10 @@ def rox_score(
     settings: RoxSettings,
 ) -> pd.DataFrame:
     """One row per month and scope (company, value stream, job, segment, touchpoint)."""
-    events = events.assign(month_start=pd.to_datetime(events["month_start"]))
+    scores = scores.assign(month_start=pd.to_datetime(scores["month_start"]))
     customers = customers.assign(annual_margin_eur=annual_margin(customers, settings))
-    overall = events.groupby("customer_key")["score_0_100"].mean().rename("mean_score")
-    scored = customers.set_index("customer_key").join(overall, how="inner").reset_index()
+    overall = mean_scores(scores, ["customer_id"])
+    scored = customers.set_index("customer_id").join(overall, how="inner").reset_index()
     margin_by_band = band_values(scored, settings)
     clv_by_band = (
         scored.groupby(band(scored["mean_score"], settings))["clv_horizon_eur"].mean().to_dict()
@@ -74,13 +120,8 @@ def rox_score(
     ]
     frames = []
     for scope_type, scope_id in scopes:
-        in_scope = events[_in_scope(events, scope_type, scope_id)]
-        monthly = (
-            in_scope.groupby(["customer_key", "month_start"])["score_0_100"]
-            .mean()
-            .rename("mean_score")
-            .reset_index()
-        )
+        in_scope = scores[_in_scope(scores, scope_type, scope_id)]
+        monthly = mean_scores(in_scope, ["customer_id", "month_start"]).reset_index()
         # Touchpoints serve every customer: their population is the company's.
         population = "company" if scope_type == "touchpoint" else scope_type
         active_here = (
@@ -165,18 +206,18 @@ def _ex_index(
 
 
 def rox_by_initiative(
-    events: pd.DataFrame,
+    scores: pd.DataFrame,
     customers: pd.DataFrame,
     initiatives: list[Initiative],
     settings: RoxSettings,
 ) -> pd.DataFrame:
-    events = events.assign(month_start=pd.to_datetime(events["month_start"]))
+    scores = scores.assign(month_start=pd.to_datetime(scores["month_start"]))
     customers = customers.assign(annual_margin_eur=annual_margin(customers, settings))
-    as_of = events["month_start"].max()
+    as_of = scores.loc[scores["scores"] > 0, "month_start"].max()
     rows = []
     for initiative in initiatives:
         others = frozenset(i.scope_id for i in initiatives if i.scope_type == initiative.scope_type)
-        measured = initiative_return(events, customers, initiative, as_of, settings, others)
+        measured = initiative_return(scores, customers, initiative, as_of, settings, others)
         rows.append(
             {
                 "initiative_id": initiative.initiative_id,

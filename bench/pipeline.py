@@ -63,18 +63,31 @@ def main(argv: list[str] | None = None) -> int:
 
     import dagster as dg
 
+    from common.settings import landing_dir
+    from demo.run import run_config
     from orchestration.definitions import build_definitions
+    from orchestration.run_monitoring import (
+        RUN_WORKER_TAG,
+        fail_runs_whose_process_died,
+        this_process,
+    )
 
     defs = build_definitions()
     job = defs.resolve_job_def("daily_refresh")
     imported_at = time.time()
     selection = [dg.AssetKey.from_user_string(key) for key in args.select] if args.select else None
     with dg.DagsterInstance.get() as instance:
+        # execute_in_process uses its own executor: record this process and free the slots of
+        # dead runs here, as the definitions' executor does for every other run.
+        fail_runs_whose_process_died(instance)
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             asset_selection=selection,
             partition_key=args.partition,
+            # The generated company's settings (its addressable market grows with its size).
+            run_config=run_config(landing_dir()),
+            tags={RUN_WORKER_TAG: this_process()},
         )
         events = [r for r in map(event_record, instance.all_logs(result.run_id)) if r]
     finished_at = time.time()

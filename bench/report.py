@@ -21,6 +21,7 @@ from bench.sampler import Sample, cpu_seconds, peak_mb
 # steps that only evaluate checks are gates (see `stage_of`).
 PYTHON_STAGES = {
     "raw__text_signals": "text_signals",
+    "config__metric_catalogue": "metric_catalogue",
     "clv_marts": "clv_fit",
     "driver_marts": "drivers",
     "okr_marts": "okr",
@@ -34,6 +35,7 @@ STAGE_ORDER = (
     "dbt_config",
     "dbt_staging",
     "text_signals",
+    "metric_catalogue",
     "dbt_intermediate",
     "dbt_daily",
     "dbt_marts",

@@ -15,10 +15,9 @@ in a fresh folder under the work dir:
 4. (N only) lands one more day of orders and materialises that day's partition: ingest, its
    gate, the staging orders and the incremental `int_orders_daily` (the day as dbt `--vars`).
 Writes bench/results/latest.json and a dated copy, and the generated block of BENCHMARKS.md.
-A time limit (or SIGTERM) stops the phase under way and still writes what was measured. Two
-defects of the demo data that stop a run at scale are worked around and recorded in the JSON:
-repeated Google Play review ids (bench/landing_fixes.py) and a market smaller than the customers
-(`scale_market_size`).
+A time limit (or SIGTERM) stops the phase under way and still writes what was measured. Each run
+gets the generated company's run config (its addressable market grows with its size; see
+`demo.run.run_config`), recorded in the JSON as `run_config`.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import secrets
 import shutil
@@ -43,10 +41,9 @@ from typing import Any
 
 from bench import report
 from bench.incremental import write_next_day_orders
-from bench.landing_fixes import drop_duplicate_google_play_reviews
 from bench.sampler import TreeSampler, peak_mb
 from common.settings import REPO_ROOT
-from demo.run import last_day
+from demo.run import last_day, run_config
 
 DEFAULT_CUSTOMERS = 1_000_000
 DEFAULT_SEED = 42
@@ -163,23 +160,6 @@ def snapshot_checkout(dest: Path, work_dir: Path) -> Path:
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(REPO_ROOT, dest, ignore=ignore, symlinks=True)
     return dest
-
-
-def scale_market_size(code: Path, customers: int) -> dict[str, int]:
-    """Raise the dbt var `addressable_market_customers` of the snapshot to twice `customers`.
-
-    The project's 250,000 is a business setting sized for the demo; with more active customers
-    than that, penetration exceeds 1 and its blocking `value_between` test stops the marts (it
-    did at 1,000,000 customers). Returns the var's old and new value when it was changed.
-    """
-    path = code / "dbt_project" / "dbt_project.yml"
-    text = path.read_text()
-    match = re.search(r"^(\s*addressable_market_customers:\s*)(\d+)\s*$", text, re.MULTILINE)
-    if match is None or int(match.group(2)) >= 2 * customers:
-        return {}
-    new = 2 * customers
-    path.write_text(text[: match.start(2)] + str(new) + text[match.end(2) :])
-    return {"addressable_market_customers": int(match.group(2)), "set_to": new}
 
 
 @dataclass(frozen=True)
@@ -306,15 +286,23 @@ def materialise(
 def dbt_parses(target: Path, run_id: str | None) -> tuple[int, int]:
     """dbt invocations of a run and how many of them re-parsed the whole project.
 
-    dagster-dbt gives each invocation a folder `target/<step>-<run id[:7]>-<hash>`; dbt logs
-    there when it cannot reuse the partial parse: when the vars differ from the last parse's
-    (the daily facts' window), or the profile does (another warehouse path).
+    Every dbt step of a run logs to `target/run-<run id>/dbt.log` (JSON lines,
+    orchestration/transform/invocation.py); dbt logs `UnableToPartialParse` when it cannot reuse
+    the partial parse: when the vars, the `--target` or the profile (the warehouse path) differ
+    from those of the parse it starts from.
     """
-    if not run_id:
+    log = target / f"run-{run_id}" / "dbt.log" if run_id else None
+    if log is None or not log.exists():
         return 0, 0
-    logs = sorted(target.glob(f"dbt_*-{run_id[:7]}-*/dbt.log"))
-    full = sum("Unable to do partial parsing" in log.read_text(errors="replace") for log in logs)
-    return len(logs), full
+    names = [_event_name(line) for line in log.read_text(errors="replace").splitlines()]
+    return names.count("MainReportVersion"), names.count("UnableToPartialParse")
+
+
+def _event_name(line: str) -> str | None:
+    try:
+        return json.loads(line)["info"]["name"]
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _events_from_instance(home: Path, started_at: float) -> dict[str, Any]:
@@ -445,8 +433,7 @@ def bench_size(
         _say(f"{customers:,} customers: generating")
         size["generate"] = generate(space, customers, seed, deadline)
         size["source_rows"] = source_rows(space.landing)
-        dropped = drop_duplicate_google_play_reviews(space.landing / "reviews")
-        size["google_play_duplicates_dropped"] = dropped
+        size["run_config"] = run_config(space.landing)
         env = space.env()
         phase = "dbt parse"
         size["dbt_parse_s"] = prepare_manifest(space, env, deadline)
@@ -511,7 +498,6 @@ def main(argv: list[str] | None = None) -> int:
     command = ["python", "-m", "bench.run", *(argv if argv is not None else sys.argv[1:])]
     counts = [args.customers] if args.no_scaling else [args.customers, 2 * args.customers]
     code = snapshot_checkout(args.work_dir / "checkout", args.work_dir)
-    market = scale_market_size(code, max(counts))
     sizes: list[dict[str, Any]] = []
     for number, customers in enumerate(counts):
         space = Workspace(args.work_dir / f"customers_{customers}", code)
@@ -530,7 +516,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     document = report.result_document(sizes, machine, command)
     document["complete"] = all(_complete(s) for s in sizes) and len(sizes) == len(counts)
-    document["dbt_vars_changed"] = market
     latest, dated = report.write_results(document, args.results_dir)
     report.update_markdown(args.markdown, report.markdown(document))
     _say(f"results: {latest} and {dated}; table in {args.markdown}")

@@ -31,6 +31,15 @@ from demo.voice_exports import (
 
 DEFAULT_CUSTOMERS = 5000
 DEFAULT_SEED = 42
+# The demo company reaches 2% of the people who could buy from it: at the default 5,000
+# customers that is the business setting's documented default (250,000), and the market grows
+# with the company, so penetration stays a share (it passed 1 at 1,000,000 customers).
+MARKET_PER_CUSTOMER = 50
+
+
+def addressable_market(customers: int) -> int:
+    """The addressable market (`addressable_market_customers`) of a company this size."""
+    return MARKET_PER_CUSTOMER * customers
 
 
 def _measured_truth(company: co.DemoCompany) -> dict:
@@ -97,6 +106,8 @@ def generate(n_customers: int, seed: int, out_dir: Path) -> dict:
     truth = {
         "seed": seed,
         "customers": n_customers,
+        # The business setting a run of this company overrides (demo.run, the benchmark).
+        "addressable_market_customers": addressable_market(n_customers),
         "start_date": str(co.START_DATE),
         "end_date_exclusive": str(end_date),
         **co.TRUTH,

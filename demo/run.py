@@ -5,7 +5,8 @@
 Starts `demo.review_api.ReviewApiServer` on a free 127.0.0.1 port with the generated reviews
 (rate limiting on, so the client's backoff is exercised), points ROX_REVIEW_API_URL,
 ROX_REVIEW_API_KEY and ROX_REVIEW_BUSINESS_UNITS at it, runs `dagster asset materialize` for
-every asset, and stops the server. The key is made up for the run and never printed.
+every asset with the company's run config (its addressable market, from ground_truth.json), and
+stops the server. The key is made up for the run and never printed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ from common.settings import landing_dir
 from demo.review_api import ReviewApiServer
 
 REVIEWS_FILE = Path("demo_api") / "trustpilot_reviews.json"
+
+
+def run_config(landing: Path) -> dict:
+    """The run config a run of the generated company needs: its addressable market, a business
+    setting whose default (dbt_project.yml) is sized for the default company."""
+    truth = json.loads((landing / "ground_truth.json").read_text())
+    market = truth.get("addressable_market_customers")  # absent from older generated data
+    if market is None:
+        return {}
+    overrides = {"addressable_market_customers": int(market)}
+    return {"resources": {"business_settings": {"config": overrides}}}
 
 
 def last_day(landing: Path) -> str:
@@ -47,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     command = [
         dagster, "asset", "materialize", "-m", "orchestration.definitions", "--select", "*",
         "--partition", last_day(landing_dir()),
+        "--config-json", json.dumps(run_config(landing_dir())),
     ]  # fmt: skip
     with ReviewApiServer(reviews, api_key=api_key, rate_limit_every=5, retry_after_s=0.2) as server:
         env = {

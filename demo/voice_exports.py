@@ -23,6 +23,13 @@ from demo.survey_exports import Question, write_qualtrics_csv, write_surveymonke
 
 BUSINESS_UNIT_ID = "5f1e2d3c4b5a69788796a5b4"
 APP_PACKAGE = "com.hearthco.shop"
+# Where the Play Console shows one review: the export's `Review Link`, unique per review (the
+# review id we derive hashes it; without it two reviews with the same text in the same second
+# got the same id, which happened at 1M customers).
+GOOGLE_PLAY_REVIEW_LINK = (
+    "https://play.google.com/console/developers/7391204866012345678/app/4972630561234567890/"
+    "user-feedback/review-details?reviewId=gp:{review_id}&corpus=PUBLIC_REVIEWS"
+)
 CSAT_LABELS = np.array(
     ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"], dtype=object
 )
@@ -208,14 +215,20 @@ def app_store_frames(company: co.DemoCompany, rng: np.random.Generator) -> dict[
         + pd.to_timedelta(frame["created_day"], unit="D")
         + pd.to_timedelta(frame["second"], unit="s")
     ).dt.tz_localize("UTC")
+    review_ids = [
+        hashlib.sha1(f"app-{p}-{i}".encode()).hexdigest()[:16]
+        for p, i in zip(frame["platform"], frame.index, strict=True)
+    ]
+    links = [
+        {"Review Link": GOOGLE_PLAY_REVIEW_LINK.format(review_id=r)} if p == "google_play" else {}
+        for p, r in zip(frame["platform"], review_ids, strict=True)
+    ]
+    extra = [{"app_version": v} | link for v, link in zip(frame["app_version"], links, strict=True)]
     normalised = pd.DataFrame(
         {
             "provider": frame["platform"],
             "business_unit_id": APP_PACKAGE,
-            "review_id": [
-                hashlib.sha1(f"app-{p}-{i}".encode()).hexdigest()[:16]
-                for p, i in zip(frame["platform"], frame.index, strict=True)
-            ],
+            "review_id": review_ids,
             "stars": frame["stars"],
             "title": frame["title"],
             "text": frame["text"],
@@ -229,7 +242,7 @@ def app_store_frames(company: co.DemoCompany, rng: np.random.Generator) -> dict[
             "company_reply_at": None,
             "reference_id": None,
             "tags": [[] for _ in range(len(frame))],
-            "extra": [json.dumps({"app_version": v}) for v in frame["app_version"]],
+            "extra": [json.dumps(e) for e in extra],
         }
     )
     return {

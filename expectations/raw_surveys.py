@@ -3,6 +3,7 @@ file, timestamps plausible, every score on its metric's scale."""
 
 from __future__ import annotations
 
+from expectations.scope import RawBatches
 from expectations.spec import (
     Expect,
     between_where,
@@ -30,3 +31,6 @@ RAW_SURVEY_SUITE: dict[str, list[Expect]] = {
         between_where("score", 1, 7, "metric", "ces"),
     ],
 }
+
+# The survey readers keep the line each response starts on (`source_row`).
+RAW_SURVEY_BATCHES = {"survey_answers": RawBatches(line_sql="source_row", csv_files=False)}

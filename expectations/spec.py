@@ -24,6 +24,15 @@ class Expect:
     description: str | None = None
     # Report the share of (non-null) values that pass, as for a ratio with a threshold.
     reports_share: bool = False
+    # Arguments that move with the clock, left out of the suite fingerprint (expectations/scope).
+    volatile: tuple[str, ...] = ()
+
+    @property
+    def row_level(self) -> bool:
+        """Each failing row fails on its own (a null, a value out of range, a duplicate key), so
+        moving those rows out of the way leaves a batch that passes; a share with a tolerance
+        (`mostly`) is a property of the whole batch."""
+        return self.type in ROW_LEVEL_TYPES and "mostly" not in self.kwargs
 
     @property
     def columns(self) -> list[str]:
@@ -35,10 +44,28 @@ class Expect:
     def label(self) -> str:
         if self.description:
             return self.description
-        hidden = ("column", "column_list", "condition_parser")
-        args = ", ".join(f"{k}={v}" for k, v in self.kwargs.items() if k not in hidden)
+        hidden = ("column", "column_list")
+        args = ", ".join(f"{k}={_shown(v)}" for k, v in self.kwargs.items() if k not in hidden)
         target = ", ".join(c for c in self.columns if c not in self.condition_columns)
         return f"{self.type}({target}{'; ' + args if args else ''})"
+
+
+ROW_LEVEL_TYPES = frozenset(
+    {
+        "ExpectColumnValuesToNotBeNull",
+        "ExpectColumnValuesToBeBetween",
+        "ExpectColumnValuesToBeInSet",
+        "ExpectColumnValuesToBeUnique",
+        "ExpectCompoundColumnsToBeUnique",
+    }
+)
+
+
+def _shown(value: Any) -> Any:
+    """A row condition (GE's condition in its dict form) as the comparison it is."""
+    if isinstance(value, dict) and value.get("type") == "comparison":
+        return f'{value["column"]["name"]}{value["operator"]}"{value["parameter"]}"'
+    return value
 
 
 def not_null(column: str) -> Expect:
@@ -55,16 +82,21 @@ def at_least(column: str, minimum: float) -> Expect:
 
 
 def between_where(column: str, low: float, high: float, where_column: str, equals: str) -> Expect:
-    """`column` within [low, high] on the rows where `where_column` equals `equals`."""
+    """`column` within [low, high] on the rows where `where_column` equals `equals`.
+
+    The condition is GE 1.24's condition object in its plain dict form, which every engine
+    accepts (the string form with `condition_parser` is deprecated, and the SQL engine rejects
+    "pandas" conditions).
+    """
+    condition = {
+        "type": "comparison",
+        "column": {"name": where_column},
+        "operator": "==",
+        "parameter": equals,
+    }
     return Expect(
         "ExpectColumnValuesToBeBetween",
-        {
-            "column": column,
-            "min_value": low,
-            "max_value": high,
-            "row_condition": f'{where_column}=="{equals}"',
-            "condition_parser": "pandas",
-        },
+        {"column": column, "min_value": low, "max_value": high, "row_condition": condition},
         condition_columns=(where_column,),
     )
 
@@ -87,6 +119,7 @@ def valid_date(column: str, earliest: str = "2000-01-01") -> Expect:
             "min_value": dt.datetime.fromisoformat(earliest),
             "max_value": latest.replace(microsecond=0),
         },
+        volatile=("max_value",),
     )
 
 

@@ -90,10 +90,11 @@ class RowCountBounds:
 
 
 def row_count_change_outcome(
-    rows: int, previous: int | None, bounds: RowCountBounds = RowCountBounds()
+    rows: int, previous: int | None, bounds: RowCountBounds = RowCountBounds(), retired: int = 0
 ) -> ExpectationOutcome:
     """The row count against the previous successful run's; passes when there is none or it
-    was empty (nothing to compare with)."""
+    was empty (nothing to compare with). Rows `retired` on purpose since then (a file retired:
+    expectations/retire.py) count as still there."""
     label = (
         f"row count change within -{bounds.max_shrink:.0%} .. x{bounds.max_growth:g} "
         "of the previous run"
@@ -101,9 +102,11 @@ def row_count_change_outcome(
     if previous is None or previous == 0:
         why = "no previous run" if previous is None else "previous run was empty"
         return ExpectationOutcome(label, True, f"{rows:,} rows; {why}", None, [])
-    ratio = rows / previous
+    ratio = (rows + retired) / previous
     ok = (1 - bounds.max_shrink) <= ratio <= bounds.max_growth
     observed = f"{rows:,} rows, previous {previous:,} (x{ratio:.3g})"
+    if retired:
+        observed += f"; {retired:,} retired since, counted in"
     return ExpectationOutcome(label, ok, observed, None if ok else abs(rows - previous), [])
 
 

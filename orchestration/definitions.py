@@ -17,7 +17,7 @@ from orchestration.drivers.assets import driver_marts
 from orchestration.jobs import daily_refresh_job, daily_refresh_schedule
 from orchestration.journey.assets import text_signals
 from orchestration.journey.checks import identity_match_rates
-from orchestration.okr.assets import okr_marts
+from orchestration.okr.assets import metric_catalogue, okr_marts
 from orchestration.publish.assets import published_marts
 from orchestration.quality.checks import mart_suite_checks, staging_suite_checks
 from orchestration.quality.freshness import source_freshness_checks, source_freshness_sensor
@@ -26,6 +26,7 @@ from orchestration.resources import build_resources
 from orchestration.reviews.assets import review_export_assets, trustpilot_reviews
 from orchestration.reviews.checks import review_failed_files_checks, review_suite_checks
 from orchestration.rox.assets import rox_marts
+from orchestration.run_monitoring import in_process_executor
 from orchestration.surveys.assets import survey_answers
 from orchestration.surveys.checks import survey_failed_files_checks, survey_suite_checks
 from orchestration.surveys.sensors import survey_files_sensor, survey_refresh_job
@@ -43,6 +44,7 @@ def build_definitions() -> dg.Definitions:
             trustpilot_reviews,
             *review_export_assets,
             text_signals,
+            metric_catalogue,
             *dbt_layer_assets,
             clv_marts,
             driver_marts,
@@ -68,8 +70,9 @@ def build_definitions() -> dg.Definitions:
         sensors=[survey_files_sensor, export_files_sensor, source_freshness_sensor],
         resources=build_resources(),
         # One process runs the steps in order: DuckDB takes one writer at a time anyway, and a
-        # process per step would pay the imports (dagster, dbt, GE) again for every step.
-        executor=dg.in_process_executor,
+        # process per step would pay the imports (dagster, dbt, GE) again for every step. It
+        # first fails the runs whose process died, freeing their pool slots (run_monitoring.py).
+        executor=in_process_executor,
     )
 
 

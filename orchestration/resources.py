@@ -9,12 +9,15 @@ import os
 import shutil
 import sys
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
+from common.business_settings import BusinessSettings, load_business_settings
 from common.settings import warehouse_path
 from orchestration.transform.project import rox_dbt_project
 
@@ -61,6 +64,43 @@ class ReviewApi(dg.ConfigurableResource):
         return [u.strip() for u in self.business_units.split(",") if u.strip()]
 
 
+class BusinessSettingsOverrides(dg.ConfigurableResource):
+    """One run's overrides of the business settings (the `vars` of dbt_project.yml).
+
+    A resource, so one value holds for the whole run: every dbt step gets the overrides as
+    `--vars` and every Python step that reads a business setting (CLV, ROX, the report) reads
+    `settings()`. A field left empty keeps the value in dbt_project.yml. In the launchpad or a
+    run config: `resources: {business_settings: {config: {addressable_market_customers: 2000000}}}`.
+    """
+
+    cost_per_ticket_eur: float | None = None
+    addressable_market_customers: int | None = None
+    active_window_days: int | None = None
+    clv_time_unit_days: int | None = None
+    clv_holdout_weeks: int | None = None
+    clv_horizon_months: int | None = None
+    clv_annual_discount_rate: float | None = None
+    clv_margin_rate: float | None = None
+    clv_at_risk_p_alive: float | None = None
+    heat_pain_below: float | None = None
+    heat_love_from: float | None = None
+    moments_that_matter: int | None = None
+
+    def settings(self) -> BusinessSettings:
+        """The business settings of this run: dbt_project.yml with the overrides, validated."""
+        return load_business_settings(overrides=self._given())
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The overrides that change a value, as dbt vars (validated first); empty without any,
+        so dbt's parse state stays that of `make manifest` and every step reuses its parse."""
+        defaults = load_business_settings().as_dbt_vars()
+        chosen = self.settings().as_dbt_vars()
+        return {k: v for k, v in chosen.items() if k in self._given() and v != defaults[k]}
+
+    def _given(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
 def _review_api() -> ReviewApi:
     """ROX_REVIEW_API_URL, ROX_REVIEW_API_KEY, ROX_REVIEW_BUSINESS_UNITS when set."""
     settings = {
@@ -81,6 +121,44 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
+# The adapter dagster-dbt reads row counts and columns through, kept for the process (one entry).
+_DBT_ADAPTERS: dict[tuple, object] = {}
+
+
+class RoxDbtCli(DbtCliResource):
+    """dagster-dbt's dbt CLI resource, without two fixed costs it pays again and again.
+
+    dagster-dbt runs `dbt --version` in a subprocess once per run (seconds of imports) to learn
+    the version of the dbt beside this Python, and builds a dbt adapter in this process for every
+    dbt step (loading the project and parsing its 500 macros, about a second) only to read row
+    counts and columns after dbt has exited. The version is the installed dbt-core's; the adapter
+    is built once per process and warehouse (it opens the warehouse read-only, per query).
+    """
+
+    @cached_property
+    def _cli_version(self):
+        if Path(self.dbt_executable) == Path(sys.executable).parent / "dbt":
+            from dbt.version import __version__
+            from packaging import version
+
+            return version.parse(__version__)
+        return DbtCliResource._cli_version.func(self)
+
+    def _initialize_dbt_core_adapter(self, args):
+        key = (
+            str(self.project_dir),
+            self.profiles_dir,
+            self.profile,
+            self.target,
+            *(os.environ.get(name) for name in ("ROX_WAREHOUSE", "ROX_DBT_TARGET")),
+        )
+        if key not in _DBT_ADAPTERS:
+            adapter = super()._initialize_dbt_core_adapter(args)
+            _DBT_ADAPTERS.clear()
+            _DBT_ADAPTERS[key] = adapter
+        return _DBT_ADAPTERS[key]
+
+
 def build_resources() -> dict[str, object]:
     warehouse = warehouse_path()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -91,7 +169,8 @@ def build_resources() -> dict[str, object]:
     )
     return {
         "duckdb": WarehouseDuckDB(database=str(warehouse)),
-        "dbt": DbtCliResource(project_dir=rox_dbt_project, dbt_executable=dbt_executable()),
+        "dbt": RoxDbtCli(project_dir=rox_dbt_project, dbt_executable=dbt_executable()),
         "pseudonym_salt": salt,
         "review_api": _review_api(),
+        "business_settings": BusinessSettingsOverrides(),
     }

@@ -1,10 +1,16 @@
 """The published marts: a read-only snapshot of schema `marts` for BI tools.
 
-Every table of `marts` is copied into a new DuckDB file beside the published one, which is then
-swapped in with one rename (`os.replace`): a reader opens the old set or the new set, never half of
-one, and a reader holding the old file open keeps reading it (the rename leaves its inode alone).
-The same tables go to Parquet in a new version folder, `published/<version>/<mart>.parquet`, and
-the symlink `published/current` is swapped to it with one rename; the newest versions are kept.
+Each build writes a new version folder, `published/<version>/`, holding every table of `marts`
+in a DuckDB file (`rox_marts.duckdb`) and as Parquet files, with `_published.json`; then the
+symlink `published/current` is swapped to it with one rename (`os.replace`), and the newest
+versions are kept. The stable path BI tools open, `rox_marts.duckdb` beside the warehouse, is a
+symlink to `published/current/rox_marts.duckdb`.
+
+Why a new file per version rather than one file replaced in place: DuckDB shares one database
+instance per file within a process, so a BI server that keeps one connection open got that old
+instance (the old build) on every new connection it opened, even after the file was replaced.
+DuckDB resolves the symlinks of the path it opens, so a new connection after a publish opens the
+new version's file, while a connection held open keeps reading its own build, whole.
 
 Each snapshot says what it holds: `main._published` in the DuckDB file and `_published.json` in
 each version folder list the version, the run and every table's row count.
@@ -36,8 +42,9 @@ _ALIAS = "rox_published_snapshot"
 @dataclass(frozen=True)
 class PublishedMarts:
     version: str
-    path: Path  # the DuckDB file
-    parquet_dir: Path  # this version's Parquet folder
+    path: Path  # the stable DuckDB path BI tools open (a symlink to the current version's file)
+    file: Path  # this version's DuckDB file
+    parquet_dir: Path  # this version's folder: the DuckDB file and the Parquet files
     row_counts: dict[str, int]
 
 
@@ -79,9 +86,10 @@ def publish_marts(
     schema: str = SCHEMA,
     keep: int = KEEP_VERSIONS,
 ) -> PublishedMarts:
-    """Copy every table of `schema` to `target` (DuckDB) and a new Parquet version, then swap.
+    """Copy every table of `schema` to a new version folder (DuckDB file and Parquet), then swap.
 
-    `con` is a connection to the warehouse; nothing is swapped in unless both copies are complete.
+    `con` is a connection to the warehouse; nothing is swapped in unless the version is complete.
+    `target` is the stable path of the DuckDB file: a symlink to the current version's file.
     """
     tables = mart_tables(con, schema)
     if not tables:
@@ -93,39 +101,37 @@ def publish_marts(
     root.mkdir(exist_ok=True)
     _remove_leftovers(target, root)
 
-    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
     partial_dir = root / f".{version}.partial"
     manifest = {"version": version, "run_id": run_id, "published_at": published_at}
     try:
-        counts = _write_snapshot(con, partial, partial_dir, schema, tables, manifest)
+        counts = _write_snapshot(con, partial_dir, target.name, schema, tables, manifest)
         manifest = {**manifest, "published_at": published_at.isoformat(), "row_counts": counts}
         (partial_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
-        for path in [partial, *partial_dir.iterdir()]:
+        # Checkpointed and detached: a WAL file left beside it would only be replayed by a reader.
+        (partial_dir / f"{target.name}.wal").unlink(missing_ok=True)
+        for path in partial_dir.iterdir():
             os.chmod(path, 0o444)
         version_dir = root / version
         partial_dir.rename(version_dir)
-        # A WAL file beside the target would be replayed into the new file: none should exist
-        # (readers open it read-only), but one left by a writer must not survive the swap.
-        target.with_name(target.name + ".wal").unlink(missing_ok=True)
-        os.replace(partial, target)
     finally:
-        partial.unlink(missing_ok=True)
         shutil.rmtree(partial_dir, ignore_errors=True)
     _point_current(root, version)
+    _link_stable_path(target, root)
     prune_versions(root, keep)
-    return PublishedMarts(version, target, version_dir, counts)
+    return PublishedMarts(version, target, version_dir / target.name, version_dir, counts)
 
 
 def _write_snapshot(
     con: duckdb.DuckDBPyConnection,
-    partial: Path,
     partial_dir: Path,
+    file_name: str,
     schema: str,
     tables: list[str],
     manifest: dict,
 ) -> dict[str, int]:
-    """Write the new DuckDB file and the Parquet files; return each table's row count."""
+    """Write the version's DuckDB file and Parquet files; return each table's row count."""
     partial_dir.mkdir()
+    partial = partial_dir / file_name
     con.execute(f"attach {quote_literal(str(partial))} as {_ALIAS}")
     in_transaction = False
     try:
@@ -175,6 +181,19 @@ def _point_current(root: Path, version: str) -> None:
     os.replace(link, root / CURRENT)
 
 
+def _link_stable_path(target: Path, root: Path) -> None:
+    """Make `target` a symlink to `published/current/<name>` (once; a regular file left by an
+    earlier layout is swapped for the link with one rename, so no reader sees it missing)."""
+    link = Path(root.name) / CURRENT / target.name
+    if target.is_symlink() and Path(os.readlink(target)) == link:
+        return
+    staged = target.with_name(f".{target.name}.{uuid.uuid4().hex}.link")
+    os.symlink(link, staged)
+    os.replace(staged, target)
+    # A WAL file beside a regular file of the earlier layout belongs to no version.
+    target.with_name(target.name + ".wal").unlink(missing_ok=True)
+
+
 def current_version(root: Path) -> str | None:
     """The version `published/current` points at, or None before the first publish."""
     link = root / CURRENT
@@ -197,8 +216,9 @@ def prune_versions(root: Path, keep: int = KEEP_VERSIONS) -> list[str]:
 
 def _remove_leftovers(target: Path, root: Path) -> None:
     """Partial files of a publish that crashed (one publish runs at a time: the warehouse pool)."""
-    for path in target.parent.glob(f".{target.name}.*.partial"):
-        path.unlink(missing_ok=True)
+    for pattern in (f".{target.name}.*.partial", f".{target.name}.*.link"):
+        for path in target.parent.glob(pattern):
+            path.unlink(missing_ok=True)
     for path in root.glob(".*"):
         if path.is_symlink():
             path.unlink(missing_ok=True)

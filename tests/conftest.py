@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from demo.generate import generate
-from tests.helpers import Demo, dbt_manifest_path, load_demo_raw, run_dbt
+from tests.helpers import Demo, build_warehouse, dbt_manifest_path, load_demo_raw
 
 SMALL_CUSTOMERS = 300
 SEED = 7
@@ -44,7 +44,7 @@ def dbt_manifest() -> Path:
 
 @pytest.fixture(scope="session")
 def built_small_warehouse(small_demo, dbt_manifest, tmp_path_factory) -> Path:
-    """The small demo company loaded through the raw assets and built by `dbt build`.
+    """The small demo company loaded through the raw assets and built by dbt (`build_warehouse`).
 
     Shared by the session: treat it as read-only (copy the file to change it).
     """
@@ -54,6 +54,6 @@ def built_small_warehouse(small_demo, dbt_manifest, tmp_path_factory) -> Path:
     load_demo_raw(database, small_demo, root / "archive")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ROX_WAREHOUSE", str(database))
-        result = run_dbt("build")
+        result = build_warehouse()
     assert result.returncode == 0, result.stdout[-3000:]
     return database

@@ -1,6 +1,6 @@
 {#
   The configuration of a daily fact (one row per date and key, tag `daily`): incremental by
-  its date column, which Dagster's daily partitions drive through --vars min_date / max_date.
+  its date column, which Dagster's daily partitions drive through min_date / max_date (date_window.sql).
   DuckDB deletes and re-inserts the window's dates; Spark overwrites the window's date
   partitions (insert_overwrite; the date column must be the last column), so both engines give
   the same table. Use: {{ config(**daily_fact_config('order_date')) }}

@@ -1,9 +1,15 @@
 {#
-  The date window of an incremental run, from `--vars '{min_date: YYYY-MM-DD, max_date: ...}'`
-  (Dagster passes a partition's window this way). Validated, so a var never becomes SQL.
+  The date window of an incremental run: `--vars '{min_date: YYYY-MM-DD, max_date: ...}'` on the
+  command line, else the environment (ROX_DBT_MIN_DATE, ROX_DBT_MAX_DATE), which is how Dagster
+  passes a partition's window: vars would change dbt's parse state and make every partitioned
+  step re-parse the project. Read at run time only (inside is_incremental()), so the
+  environment never enters the parse either. Validated, so a value never becomes SQL.
 #}
 {% macro date_var(name) -%}
     {%- set value = var(name, none) -%}
+    {%- if value is none -%}
+        {%- set value = env_var('ROX_DBT_' ~ (name | upper), '') or none -%}
+    {%- endif -%}
     {%- if value is none -%}
         {{ return(none) }}
     {%- endif -%}

@@ -5,32 +5,13 @@ import dataclasses
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.resources import WAREHOUSE_POOL, BusinessSettingsOverrides
 from orchestration.shared.python_marts import mart_spec, replace_mart_tables
+from orchestration.shared.warehouse_reads import read_relation
 
 CUSTOMER_CLV = dg.AssetKey(["marts", "customer_clv"])
 CLV_BY_SEGMENT = dg.AssetKey(["marts", "clv_by_segment"])
 CLV_BACKTEST = dg.AssetKey(["marts", "clv_backtest"])
-
-
-class ClvConfig(dg.Config):
-    """Per-run overrides of the CLV business settings (launchpad or run config); a field left
-    empty takes the business setting (`clv_*` in dbt_project.yml vars)."""
-
-    horizon_months: int | None = None
-    annual_discount_rate: float | None = None
-    margin_rate: float | None = None
-    at_risk_p_alive: float | None = None
-
-    def settings(self, time_unit_days: float):
-        """The CLV settings of this run: the business settings with this config's overrides."""
-        from analytics.clv_marts import ClvSettings
-        from common.business_settings import load_business_settings
-
-        chosen = {k: v for k, v in self.model_dump().items() if v is not None}
-        return ClvSettings.from_business(
-            load_business_settings(), **chosen, time_unit_days=time_unit_days
-        )
 
 
 @dg.multi_asset(
@@ -62,25 +43,41 @@ class ClvConfig(dg.Config):
     group_name="marts",
     pool=WAREHOUSE_POOL,
 )
-def clv_marts(context: dg.AssetExecutionContext, config: ClvConfig, duckdb: DuckDBResource):
+def clv_marts(
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    business_settings: BusinessSettingsOverrides,
+):
     import pandas as pd
 
-    from analytics.clv_marts import backtest, clv_by_segment, score_customers
+    from analytics.clv_marts import ClvSettings, backtest, clv_by_segment, score_customers
+    from common.settings import raw_parquet_dir
+    from ingest.parquet_export import export_table_parquet
 
     with duckdb.get_connection() as con:
-        rfm = con.execute("select * from intermediate.int_customer_rfm order by customer_key").df()
-        customers = con.execute(
-            "select customer_key, segment, primary_job from intermediate.int_customers"
-        ).df()
-        latest_nps = con.execute(
-            "select customer_key, nps_group from intermediate.int_customer_latest_nps"
-        ).df()
-        holdout = con.execute(
-            "select * from intermediate.int_customer_rfm_backtest order by customer_key"
-        ).df()
+        rfm = read_relation(con, "intermediate.int_customer_rfm", order_by=["customer_key"])
+        customers = read_relation(
+            con,
+            "intermediate.int_customers",
+            ["customer_key", "segment", "primary_job"],
+            order_by=["customer_key"],
+        )
+        latest_nps = read_relation(
+            con,
+            "intermediate.int_customer_latest_nps",
+            ["customer_key", "nps_group"],
+            order_by=["customer_key"],
+        )
+        holdout = read_relation(
+            con, "intermediate.int_customer_rfm_backtest", order_by=["customer_key"]
+        )
     if rfm.empty:
         raise dg.Failure("intermediate.int_customer_rfm is empty: no orders to fit CLV on")
-    settings = config.settings(time_unit_days=float(rfm["time_unit_days"].iloc[0]))
+    # The run's business settings (the same overrides dbt built the RFM summaries with); the
+    # time unit is the one those summaries were computed in.
+    settings = ClvSettings.from_business(
+        business_settings.settings(), time_unit_days=float(rfm["time_unit_days"].iloc[0])
+    )
     scored, fitted = score_customers(rfm, customers, settings, latest_nps)
     segments = clv_by_segment(scored)
     checked = backtest(holdout)
@@ -104,6 +101,9 @@ def clv_marts(context: dg.AssetExecutionContext, config: ClvConfig, duckdb: Duck
             run_rows={"clv_backtest": run},
             run_id=context.run.run_id,
         )
+        # fct_metric_observations observes the CLV metrics from this mart; on Spark, dbt reads
+        # its Parquet copy beside the raw tables'.
+        export_table_parquet(con, "marts", "customer_clv", raw_parquet_dir())
     tables = {key: tables[key.path[-1]] for key in (CUSTOMER_CLV, CLV_BY_SEGMENT, CLV_BACKTEST)}
 
     params = {**fitted.bgnbd, **{f"gg_{k}": v for k, v in fitted.gamma_gamma.items()}}

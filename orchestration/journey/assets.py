@@ -1,4 +1,13 @@
-"""Sentiment and themes of the texts that landed, as an enrichment table next to raw."""
+"""Sentiment and themes of the texts that landed, as an enrichment table next to raw.
+
+The texts come from the staging model stg_feedback__texts; the scores go to raw.text_signals,
+which dbt reads as a source (int_experience_events). So scoring runs between the staging and
+intermediate layers and the dbt graph stays raw -> staging -> intermediate -> marts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -6,52 +15,25 @@ from dagster_duckdb import DuckDBResource
 from common.settings import raw_parquet_dir, theme_taxonomy_path
 from ingest.parquet_export import export_table_parquet
 from orchestration.resources import WAREHOUSE_POOL
+from orchestration.shared.warehouse_reads import read_relation
 
-TEXT_SOURCES = [
-    "trustpilot_reviews",
-    "google_play_reviews",
-    "app_store_reviews",
-    "survey_answers",
-    "zendesk_tickets",
-]
+if TYPE_CHECKING:
+    import pandas as pd
 
-# The latest version of every text: review texts, survey verbatims, ticket subjects.
-TEXTS_SQL = """
-with texts as (
-    select 'review' as source, provider || '|' || review_id as record_key,
-           concat_ws('. ', title, text) as text, language,
-           coalesce(updated_at, created_at) as version
-    from raw.trustpilot_reviews
-    union all
-    select 'review', provider || '|' || review_id, concat_ws('. ', title, text), language,
-           coalesce(updated_at, created_at)
-    from raw.google_play_reviews
-    union all
-    select 'review', provider || '|' || review_id, concat_ws('. ', title, text), language,
-           coalesce(updated_at, created_at)
-    from raw.app_store_reviews
-    union all
-    select 'survey_verbatim', survey_id || '|' || response_id || '|' || question_id, answer,
-           null, _loaded_at
-    from raw.survey_answers
-    where metric = 'verbatim'
-    union all
-    select 'ticket', id::varchar, subject, null, coalesce(updated_at, created_at)
-    from raw.zendesk_tickets
-)
-select source, record_key, text, language
-from texts
-qualify row_number() over (partition by source, record_key order by version desc) = 1
-order by source, record_key
-"""
+# The texts to score (dbt: the latest version of every review, survey verbatim and ticket
+# subject), in a fixed order.
+TEXTS = "staging.stg_feedback__texts"
 
 
-def compute_text_signals(con, taxonomy_path) -> int:
-    """Score every text in the raw tables into raw.text_signals; return the rows written."""
+def compute_text_signals(con, taxonomy_path) -> pd.DataFrame:
+    """Score every text of stg_feedback__texts into raw.text_signals; return what it wrote."""
     from analytics.text_signals import text_signals
     from analytics.themes import load_theme_taxonomy
 
-    signals = text_signals(con.execute(TEXTS_SQL).df(), load_theme_taxonomy(taxonomy_path))
+    texts = read_relation(
+        con, TEXTS, ["source", "record_key", "text", "language"], order_by=["source", "record_key"]
+    )
+    signals = text_signals(texts, load_theme_taxonomy(taxonomy_path))
     con.register("rox_text_signals", signals)
     try:
         con.execute(
@@ -61,13 +43,13 @@ def compute_text_signals(con, taxonomy_path) -> int:
         )
     finally:
         con.unregister("rox_text_signals")
-    return len(signals)
+    return signals
 
 
 @dg.asset(
     key=["raw", "text_signals"],
-    deps=[["raw", name] for name in TEXT_SOURCES],
-    group_name="raw",
+    deps=[["staging", "stg_feedback__texts"]],
+    group_name="staging",
     owners=["team:cx-analytics"],
     kinds={"python", "duckdb"},
     pool=WAREHOUSE_POOL,
@@ -78,18 +60,14 @@ def compute_text_signals(con, taxonomy_path) -> int:
 )
 def text_signals(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as con:
-        rows = compute_text_signals(con, theme_taxonomy_path())
-        stats = con.execute(
-            "select count(*) filter (where sentiment_status = 'scored'), "
-            "count(*) filter (where sentiment_status = 'not_english'), "
-            "count(*) filter (where primary_theme is not null) from raw.text_signals"
-        ).fetchall()[0]
+        signals = compute_text_signals(con, theme_taxonomy_path())
         export_table_parquet(con, "raw", "text_signals", raw_parquet_dir())
+    status = signals["sentiment_status"]
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": rows,
-            "scored": stats[0],
-            "not_english": stats[1],
-            "with_theme": stats[2],
+            "dagster/row_count": len(signals),
+            "scored": int((status == "scored").sum()),
+            "not_english": int((status == "not_english").sum()),
+            "with_theme": int(signals["primary_theme"].notna().sum()),
         }
     )

@@ -1,52 +1,68 @@
-"""The metric and OKR marts: catalogue metrics by period and scope, key results scored on them.
+"""The metric catalogue as a table for dbt, and the OKR marts scored on marts.metric_values.
 
-The statistics are in analytics/metric_catalogue.py and analytics/okr.py; this module reads the
-warehouse, validates the configuration against what exists there, and writes the marts.
+The catalogue (config/metrics.yml) is validated here and landed as `config.metric_catalogue`,
+which the dbt model metric_values aggregates fct_metric_observations by; the statistics of the
+OKRs are in analytics/okr.py. This module reads the warehouse, validates the OKRs against what
+exists there, and writes the marts.
 """
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.resources import WAREHOUSE_POOL
+from orchestration.shared.load_metadata import table_metadata
 from orchestration.shared.python_marts import mart_spec, replace_mart_tables
 from orchestration.shared.scopes import known_scope_ids
+from orchestration.shared.warehouse_reads import column_max, read_relation
 
-METRIC_VALUES = dg.AssetKey(["marts", "metric_values"])
+METRIC_CATALOGUE = dg.AssetKey(["config", "metric_catalogue"])
 OKR_PROGRESS = dg.AssetKey(["marts", "okr_progress"])
 OKR_OBJECTIVE_PROGRESS = dg.AssetKey(["marts", "okr_objective_progress"])
 OKR_VALUE_STREAM_PROGRESS = dg.AssetKey(["marts", "okr_value_stream_progress"])
 GRAINS = {
-    METRIC_VALUES: "metric x grain (day, month) x period x scope",
     OKR_PROGRESS: "key result x month",
     OKR_OBJECTIVE_PROGRESS: "objective x month",
     OKR_VALUE_STREAM_PROGRESS: "value stream x month",
 }
+METRIC_VALUES = "marts.metric_values"
+METRIC_VALUE_ORDER = ["metric", "period_grain", "scope_type", "scope_id", "period_start"]
 
-# Observations of the CLV metrics, one row per customer, dated the month of the latest order in
-# the warehouse (the CLV mart is a snapshot as of then).
-CLV_OBSERVATIONS_SQL = """
-create or replace temp view metric_observations as
-with as_of as (
-    select cast(date_trunc('month', max(last_order_on)) as date) as month_start
-    from marts.customer_clv
-),
-clv as (
-    select c.*, j.value_stream_id
-    from marts.customer_clv as c left join config.jobs as j on j.job_id = c.job
+
+@dg.asset(
+    key=METRIC_CATALOGUE,
+    group_name="config",
+    owners=["team:cx-analytics"],
+    kinds={"python", "duckdb"},
+    pool=WAREHOUSE_POOL,
+    description=(
+        "The metric catalogue (config/metrics.yml, ROX_METRICS), validated, as the table dbt "
+        "aggregates metric values by: one row per metric, grain and scope type it allows."
+    ),
 )
-select metric, observed_on, customer_key, value_stream_id, job_id, segment, touchpoint_id, team,
-    numerator, denominator
-from marts.fct_metric_observations
-union all
-select 'average_clv', as_of.month_start, customer_key, value_stream_id, job, segment, null, null,
-    clv_horizon_eur, 1.0
-from clv, as_of
-union all
-select 'revenue_at_risk', as_of.month_start, customer_key, value_stream_id, job, segment, null,
-    null, revenue_last_12_months_eur, 0.0
-from clv, as_of
-where is_at_risk
-"""
+def metric_catalogue(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    from analytics.metric_catalogue import catalogue_rows, load_metric_catalogue
+    from common.settings import metric_catalogue_path, raw_parquet_dir
+    from ingest.parquet_export import export_table_parquet
+
+    rows = catalogue_rows(load_metric_catalogue(metric_catalogue_path()))
+    with duckdb.get_connection() as con:
+        con.begin()
+        try:
+            con.execute("create schema if not exists config")
+            con.register("rox_metric_catalogue", rows)
+            con.execute(
+                "create or replace table config.metric_catalogue as "
+                "select * from rox_metric_catalogue order by metric, period_grain, scope_type"
+            )
+            con.unregister("rox_metric_catalogue")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        # Spark's dbt reads the catalogue beside the raw tables' Parquet copies.
+        export_table_parquet(con, "config", "metric_catalogue", raw_parquet_dir())
+        metadata = table_metadata(con, "config.metric_catalogue")
+    return dg.MaterializeResult(metadata={**metadata, "metrics": int(rows["metric"].nunique())})
 
 
 def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
@@ -56,19 +72,12 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
 @dg.multi_asset(
     specs=[
         _spec(
-            METRIC_VALUES,
-            [
-                ["marts", "fct_metric_observations"],
-                ["marts", "customer_clv"],
-                ["config", "jobs"],
-                ["config", "value_streams"],
-            ],
-            "Every catalogue metric (config/metrics.yml) by day and month for each scope it "
-            "allows: metric, period_grain, period_start, scope_type, scope_id, value, n.",
-        ),
-        _spec(
             OKR_PROGRESS,
-            [METRIC_VALUES, ["config", "touchpoints"]],
+            [
+                ["marts", "metric_values"],
+                ["marts", "fct_metric_observations"],
+                ["intermediate", "int_known_scopes"],
+            ],
             "Each key result (config/okrs.yml) per month: actual, baseline, target, progress "
             "(clipped and unclipped), expected progress, status and grade.",
         ),
@@ -87,11 +96,7 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
     pool=WAREHOUSE_POOL,
 )
 def okr_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    from analytics.metric_catalogue import (
-        compute_metric_values,
-        load_metric_catalogue,
-        observed_metrics,
-    )
+    from analytics.metric_catalogue import load_metric_catalogue
     from analytics.okr import (
         key_result_progress,
         load_okrs,
@@ -102,24 +107,16 @@ def okr_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
 
     catalogue = load_metric_catalogue(metric_catalogue_path())
     with duckdb.get_connection() as con:
-        con.execute(CLV_OBSERVATIONS_SQL)
-        uncatalogued = observed_metrics(con, "metric_observations") - set(catalogue)
-        if uncatalogued:
-            # Nothing is dropped silently: an observed metric must be defined in the catalogue.
-            raise dg.Failure(
-                f"{metric_catalogue_path().name}: metric(s) observed in the warehouse but not "
-                f"defined in the catalogue: {', '.join(sorted(uncatalogued))}"
-            )
-        values = compute_metric_values(con, catalogue, "metric_observations")
+        values = read_relation(con, METRIC_VALUES, order_by=METRIC_VALUE_ORDER)
         known = known_scope_ids(con)
-        as_of = con.execute("select max(observed_on) from metric_observations").fetchall()[0][0]
+        as_of = column_max(con, "marts.fct_metric_observations", "observed_on")
+    values["period_start"] = values["period_start"].dt.date
     objectives, key_results = load_okrs(okrs_path(), catalogue, known)
     progress = key_result_progress(key_results, objectives, catalogue, values, as_of)
     objectives_frame = objective_progress(progress, objectives)
     streams_frame = value_stream_progress(progress)
 
     frames = {
-        "metric_values": values,
         "okr_progress": progress,
         "okr_objective_progress": objectives_frame,
         "okr_value_stream_progress": streams_frame,
@@ -128,19 +125,12 @@ def okr_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         tables = replace_mart_tables(con, frames)
 
     missing = sorted(set(catalogue) - set(values["metric"]))
-    yield dg.MaterializeResult(
-        asset_key=METRIC_VALUES,
-        metadata={
-            **tables["metric_values"],
-            "metrics": len(set(values["metric"])),
-            "catalogue_metrics_without_observations": ", ".join(missing) or "none",
-        },
-    )
     latest = progress.sort_values("period_start").groupby("key_result_id").tail(1)
     yield dg.MaterializeResult(
         asset_key=OKR_PROGRESS,
         metadata={
             **tables["okr_progress"],
+            "catalogue_metrics_without_values": ", ".join(missing) or "none",
             "latest_status": dg.MetadataValue.md(
                 latest[["key_result_id", "metric", "progress", "expected_progress", "status"]]
                 .round(3)

@@ -22,9 +22,11 @@ PUBLISHED_MARTS = dg.AssetKey(["published", "marts"])
     deps=mart_asset_keys(),
     pool=WAREHOUSE_POOL,
     description=(
-        "Every table of schema marts, published as a read-only snapshot for BI tools: the DuckDB "
-        "file `rox_marts.duckdb` beside the warehouse (ROX_PUBLISHED_WAREHOUSE) and Parquet files "
-        "in `published/current/`, each swapped in with one rename once complete."
+        "Every table of schema marts, published as a read-only snapshot for BI tools: a new "
+        "version folder `published/<version>/` with a DuckDB file and Parquet files, swapped in "
+        "once complete by one rename of `published/current`; `rox_marts.duckdb` beside the "
+        "warehouse (ROX_PUBLISHED_WAREHOUSE) links to `published/current/rox_marts.duckdb`, so a "
+        "new connection reads the newest build."
     ),
 )
 def published_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
@@ -38,6 +40,7 @@ def published_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(published.path)),
+            "file": dg.MetadataValue.path(str(published.file)),
             "parquet_dir": dg.MetadataValue.path(str(published.parquet_dir)),
             "parquet_current": dg.MetadataValue.path(str(current)),
             "version": published.version,

@@ -1,9 +1,12 @@
 """How a Great Expectations suite becomes a blocking asset check that stops the layers after it.
 
-Every raw table, staging view and mart has one ERROR-severity check running its suite (one GE
-validation on only the suite's columns) plus the table-level gates: row count against the
-previous successful run, load freshness (raw), personal data (marts). A failed check writes an
-offline HTML page to `<warehouse dir>/validation/` and links it from its metadata.
+Every raw table, staging view and mart has one ERROR-severity check. A raw table's check runs
+its suite on the batches (files, API pages) not validated yet and quarantines rows that fail a
+row-level expectation (expectations/raw_gate.py); a staging view's or a mart's runs its suite
+on the whole table (rebuilt by the run). Each adds the table-level gates: row count against the
+previous successful run, load freshness (raw, when configured), personal data (marts). A failed
+check, or one that quarantined rows, writes an offline HTML page to `<warehouse dir>/validation/`
+and links it from its metadata.
 """
 
 import datetime as dt
@@ -13,8 +16,19 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from common.settings import raw_parquet_dir
 from expectations.html_page import write_validation_page
-from expectations.runner import to_markdown, validate_table, with_results
+from expectations.quarantine import quarantine_markdown
+from expectations.raw_gate import RawGateOutcome, validate_new_rows
+from expectations.retire import retired_since
+from expectations.runner import (
+    SuiteOutcome,
+    count_rows,
+    to_markdown,
+    validate_table,
+    with_results,
+)
+from expectations.scope import FILE_BATCHES, RawBatches
 from expectations.spec import Expect
 from expectations.table_checks import (
     RowCountBounds,
@@ -22,6 +36,7 @@ from expectations.table_checks import (
     personal_data_outcomes,
     row_count_change_outcome,
 )
+from ingest.parquet_export import export_table_parquet
 from orchestration.resources import WAREHOUSE_POOL
 
 # Raw tables are loaded by this pipeline, so `_loaded_at` is fresh right after a load. The CRM
@@ -41,10 +56,10 @@ ROW_COUNT_BOUNDS: dict[str, RowCountBounds] = {}
 VALIDATION_DIR = "validation"
 
 
-def _previous_row_count(
+def _previous_evaluation(
     context: dg.AssetCheckExecutionContext, key: dg.AssetCheckKey
-) -> int | None:
-    """Rows validated by the last successful evaluation of this check, if any."""
+) -> tuple[int | None, dt.datetime | None]:
+    """Table rows at the last successful evaluation of this check, and when it ran (UTC)."""
     # Dagster exports no public name for the status filter of the check history.
     from dagster._core.storage.asset_check_execution_record import (
         AssetCheckExecutionRecordStatus,
@@ -54,10 +69,12 @@ def _previous_row_count(
         key, limit=1, status={AssetCheckExecutionRecordStatus.SUCCEEDED}
     )
     if not records or records[0].event is None:
-        return None
+        return None, None
     evaluation = records[0].event.dagster_event.event_specific_data
-    value = evaluation.metadata.get("rows_validated")
-    return None if value is None else int(value.value)
+    # `rows_validated` was the whole table's count before raw gates validated new rows only.
+    value = evaluation.metadata.get("table_rows") or evaluation.metadata.get("rows_validated")
+    at = dt.datetime.fromtimestamp(records[0].event.timestamp, dt.UTC).replace(tzinfo=None)
+    return (None if value is None else int(value.value)), at
 
 
 def build_suite_check(
@@ -67,14 +84,17 @@ def build_suite_check(
     schema: str = "raw",
     max_load_age: dt.timedelta | None = None,
     personal_data: bool = False,
+    batches: RawBatches | None = None,
 ) -> dg.AssetChecksDefinition:
-    """A blocking ERROR-severity check of `<schema>/<table>` running `suite` on it."""
+    """A blocking ERROR-severity check of `<schema>/<table>` running `suite` on it: on its new
+    batches (and quarantining bad rows) when `batches` says how a raw table's rows group."""
     asset_key = dg.AssetKey([schema, table])
     check_key = dg.AssetCheckKey(asset_key, f"ge_{suite}")
     bounds = ROW_COUNT_BOUNDS.get(table, RowCountBounds())
     gates = ["row count change"]
     gates += ["load freshness"] if max_load_age else []
     gates += ["personal data"] if personal_data else []
+    what = "on the batches not validated yet, quarantining bad rows, " if batches else ""
 
     @dg.asset_check(
         asset=asset_key,
@@ -83,48 +103,83 @@ def build_suite_check(
         pool=WAREHOUSE_POOL,
         description=(
             f"Great Expectations suite `{suite}` ({len(expectations)} expectations) "
-            f"plus {', '.join(gates)}."
+            f"{what}plus {', '.join(gates)}."
         ),
     )
     def _check(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource):
         qualified = f"{schema}.{table}"
+        previous, previous_at = _previous_evaluation(context, check_key)
+        retired = 0
         with duckdb.get_connection() as con:
-            outcome = validate_table(con, qualified, expectations, suite)
+            if batches is not None:
+                gate = validate_new_rows(
+                    con, qualified, expectations, suite, batches, context.run.run_id
+                )
+                if gate.rows_removed:  # Spark reads the raw tables' Parquet copies
+                    export_table_parquet(con, schema, table, raw_parquet_dir())
+                if previous_at is not None:
+                    retired = retired_since(con, qualified, previous_at)
+            elif expectations:
+                gate = RawGateOutcome(validate_table(con, qualified, expectations, suite))
+            table_rows = count_rows(con, qualified)
+            if batches is None and not expectations:  # table-level gates only: no GE
+                gate = RawGateOutcome(SuiteOutcome(suite, qualified, table_rows, []))
             extra = personal_data_outcomes(con, qualified) if personal_data else []
             if max_load_age:
                 extra.append(freshness_outcome(con, qualified, max_load_age))
-        previous = _previous_row_count(context, check_key)
-        extra.append(row_count_change_outcome(outcome.rows, previous, bounds))
-        outcome = with_results(outcome, extra)
+        extra.append(row_count_change_outcome(table_rows, previous, bounds, retired))
+        outcome = with_results(gate.outcome, extra)
         metadata = {
             "result": dg.MetadataValue.md(to_markdown(outcome)),
             "rows_validated": outcome.rows,
+            "table_rows": table_rows,
             "failed_expectations": [f.expectation for f in outcome.failures],
         }
         if previous is not None:
-            metadata["previous_rows_validated"] = previous
-        if not outcome.success:
+            metadata["previous_table_rows"] = previous
+        if gate.quarantined:
+            metadata["rows_quarantined"] = gate.rows_removed
+            metadata["quarantine"] = dg.MetadataValue.md(quarantine_markdown(gate.quarantined))
+            context.log.warning(
+                f"{qualified}: {gate.rows_removed} row(s) failed {suite} and were moved to "
+                "raw.quarantined_rows"
+            )
+        if gate.blocked:
+            metadata["not_quarantined"] = gate.blocked
+        if not outcome.success or gate.quarantined:
             folder = Path(duckdb.database).parent / VALIDATION_DIR
-            page = write_validation_page(outcome, context.run.run_id, folder)
+            page = write_validation_page(outcome, context.run.run_id, folder, gate.quarantined)
             metadata["validation_page"] = dg.MetadataValue.path(str(page))
-            context.log.error(f"{qualified} failed {suite}: see {page}")
+            if not outcome.success:
+                context.log.error(f"{qualified} failed {suite}: see {page}")
+        failed = f"{len(outcome.failures)} of {len(outcome.results)} expectations failed"
+        moved = f"; {gate.rows_removed} row(s) quarantined" if gate.quarantined else ""
         return dg.AssetCheckResult(
             passed=outcome.success,
             severity=dg.AssetCheckSeverity.ERROR,
-            description=f"{len(outcome.failures)} of {len(outcome.results)} expectations failed",
+            description=failed + moved,
             metadata=metadata,
         )
 
     return _check
 
 
-def build_raw_suite_checks(suite: str, tables: dict[str, list[Expect]]) -> list:
-    """The blocking check of each raw table of a source's suite (load freshness as configured)."""
+def build_raw_suite_checks(
+    suite: str, tables: dict[str, list[Expect]], batches: dict[str, RawBatches] | None = None
+) -> list:
+    """The blocking check of each raw table of a source's suite (load freshness as configured);
+    `batches` says how a table's rows group into batches where they are not files."""
     checks = []
     for table, expectations in tables.items():
         age = WEEKLY_LOAD_AGE if table in WEEKLY_LOADED else DAILY_LOAD_AGE
         gated = BLOCK_ON_STALE_SOURCES and table not in NOT_FILE_LOADED
         checks.append(
-            build_suite_check(table, expectations, suite, max_load_age=age if gated else None)
+            build_suite_check(
+                table,
+                expectations,
+                suite,
+                max_load_age=age if gated else None,
+                batches=(batches or {}).get(table, FILE_BATCHES),
+            )
         )
     return checks

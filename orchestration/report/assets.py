@@ -8,10 +8,9 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from common.business_settings import load_business_settings
 from common.settings import warehouse_path
 from orchestration.marts import mart_asset_keys
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.resources import WAREHOUSE_POOL, BusinessSettingsOverrides
 
 CX_REPORT = dg.AssetKey(["report", "cx_report"])
 UI_URL_ENV = "ROX_DAGSTER_UI_URL"
@@ -98,13 +97,17 @@ def _mart_runs(instance: dg.DagsterInstance, names) -> dict[str, str]:
         "opportunities, OKR progress, CLV and revenue at risk."
     ),
 )
-def cx_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+def cx_report(
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    business_settings: BusinessSettingsOverrides,
+) -> dg.MaterializeResult:
     from report import DEFAULT_UI_BASE, REPORT_MARTS, RunInfo, build_report, report_path
 
     with duckdb.get_connection() as con:
         marts = read_marts(con)
         stage_order, touchpoint_order = journey_order(con)
-    business = load_business_settings()
+    business = business_settings.settings()
     run = RunInfo(
         run_id=context.run.run_id,
         built_at=datetime.now(UTC),

@@ -3,9 +3,10 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.resources import WAREHOUSE_POOL, BusinessSettingsOverrides
 from orchestration.shared.python_marts import mart_spec, replace_mart_tables
 from orchestration.shared.scopes import known_scope_ids
+from orchestration.shared.warehouse_reads import read_relation
 
 ROX_SCORE = dg.AssetKey(["marts", "rox_score"])
 ROX_BY_INITIATIVE = dg.AssetKey(["marts", "rox_by_initiative"])
@@ -14,33 +15,10 @@ GRAINS = {
     ROX_BY_INITIATIVE: "initiative",
 }
 
-# Scored experience signals of resolved customers, with every scope they belong to.
-EVENTS_SQL = """
-select e.customer_key, e.occurred_month as month_start, e.score_0_100, e.touchpoint_id,
-    e.job as job_id, e.segment, j.value_stream_id
-from marts.fct_experience_events as e
-left join config.jobs as j on j.job_id = e.job
-where e.customer_key is not null and e.score_0_100 is not null
--- A fixed order: the bootstrap draws one weight per customer in order of appearance.
-order by e.customer_key, e.occurred_month, e.touchpoint_id, e.score_0_100
-"""
-
-CUSTOMERS_SQL = """
-select c.customer_key, c.historic_margin_eur, c.t as tenure_weeks, c.clv_horizon_eur,
-    c.job as job_id, c.segment, j.value_stream_id
-from marts.customer_clv as c left join config.jobs as j on j.job_id = c.job
-order by c.customer_key
-"""
-
-ACTIVE_SQL = """
-select m.month_start, c.primary_job as job_id, c.segment, j.value_stream_id,
-    count(*) as active_customers
-from intermediate.int_customer_months as m
-join intermediate.int_customers as c using (customer_key)
-left join config.jobs as j on j.job_id = c.primary_job
-where m.is_active
-group by all
-"""
+SCORES = "intermediate.int_customer_touchpoint_scores"
+CUSTOMER_KEYS = "intermediate.int_customer_keys"
+ACTIVE = "intermediate.int_active_customers_monthly"
+CUSTOMER_SCOPES = ["job_id", "segment", "value_stream_id"]
 
 
 def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
@@ -53,13 +31,13 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
             ROX_SCORE,
             [
                 ["marts", "metric_values"],
-                ["marts", "fct_experience_events"],
                 ["marts", "customer_clv"],
-                ["intermediate", "int_customer_months"],
-                ["intermediate", "int_customers"],
+                ["intermediate", "int_customer_touchpoint_scores"],
+                ["intermediate", "int_customer_keys"],
+                ["intermediate", "int_active_customers_monthly"],
+                ["intermediate", "int_known_scopes"],
                 ["config", "initiatives"],
                 ["config", "touchpoints"],
-                ["config", "value_streams"],
             ],
             "Return on experience per month and scope: CX and EX index, experience-attributable "
             "value (movement between experience bands + cost to serve avoided), investment, "
@@ -69,8 +47,9 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
         _spec(
             ROX_BY_INITIATIVE,
             [
-                ["marts", "fct_experience_events"],
                 ["marts", "customer_clv"],
+                ["intermediate", "int_customer_touchpoint_scores"],
+                ["intermediate", "int_customer_keys"],
                 ["config", "initiatives"],
             ],
             "Per initiative: difference-in-differences effect on experience in its scope, value "
@@ -80,36 +59,65 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
     group_name="marts",
     pool=WAREHOUSE_POOL,
 )
-def rox_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def rox_marts(
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    business_settings: BusinessSettingsOverrides,
+):
     from analytics.rox_config import load_rox_settings, parse_ledger
-    from analytics.rox_marts import rox_by_initiative, rox_score
+    from analytics.rox_marts import clv_customers, customer_scores, rox_by_initiative, rox_score
     from common.settings import rox_config_path
 
-    settings, formula_version = load_rox_settings(rox_config_path())
+    settings, formula_version = load_rox_settings(rox_config_path(), business_settings.settings())
     with duckdb.get_connection() as con:
-        events = con.execute(EVENTS_SQL).df()
-        customers = con.execute(CUSTOMERS_SQL).df()
-        active = con.execute(ACTIVE_SQL).df()
-        metric_values = con.execute(
-            "select * from marts.metric_values where period_grain = 'month'"
-        ).df()
-        ledger = con.execute("select * from config.initiatives order by initiative_id").df()
-        known = known_scope_ids(con)
-        owning_team = dict(
-            con.execute("select touchpoint_id, owning_team from config.touchpoints").fetchall()
+        # In customer order: the bootstrap draws one weight per customer in order of appearance.
+        scores = read_relation(
+            con,
+            SCORES,
+            ["customer_id", "month_start", "touchpoint_id", "scores", "score_sum_0_100"],
+            order_by=["customer_id", "month_start", "touchpoint_id"],
         )
+        keys = read_relation(
+            con,
+            CUSTOMER_KEYS,
+            ["customer_id", "customer_key", *CUSTOMER_SCOPES],
+            order_by=["customer_id"],
+        )
+        clv = read_relation(
+            con,
+            "marts.customer_clv",
+            ["customer_key", "historic_margin_eur", "t", "clv_horizon_eur"],
+            order_by=["customer_key"],
+        )
+        active = read_relation(
+            con, ACTIVE, order_by=["month_start", "job_id", "segment", "value_stream_id"]
+        )
+        metric_values = read_relation(
+            con,
+            "marts.metric_values",
+            order_by=["metric", "scope_type", "scope_id", "period_start", "period_grain"],
+        )
+        ledger = read_relation(con, "config.initiatives", order_by=["initiative_id"])
+        known = known_scope_ids(con)
+        touchpoints = read_relation(
+            con, "config.touchpoints", ["touchpoint_id", "owning_team"], order_by=["touchpoint_id"]
+        )
+    owning_team = dict(zip(touchpoints["touchpoint_id"], touchpoints["owning_team"], strict=True))
+    metric_values = metric_values[metric_values["period_grain"] == "month"]
+    scores = customer_scores(scores, keys)
+    customers = clv_customers(clv, keys)
     # Months after the last complete month of customer activity are partial: left out.
     as_of = active["month_start"].max()
-    events = events[events["month_start"] <= as_of]
+    scores = scores[scores["month_start"] <= as_of]
     metric_values = metric_values[metric_values["period_start"] <= as_of]
     initiatives = parse_ledger(ledger, known)
-    if events.empty or customers.empty:
-        raise dg.Failure("no scored experience events or customers: nothing to compute ROX on")
+    if scores.empty or customers.empty:
+        raise dg.Failure("no scored experience signals or customers: nothing to compute ROX on")
 
     score = rox_score(
-        events, customers, active, metric_values, initiatives, known, owning_team, settings
+        scores, customers, active, metric_values, initiatives, known, owning_team, settings
     )
-    by_initiative = rox_by_initiative(events, customers, initiatives, settings)
+    by_initiative = rox_by_initiative(scores, customers, initiatives, settings)
     score["formula_version"] = formula_version
     by_initiative["formula_version"] = formula_version
 

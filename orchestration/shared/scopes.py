@@ -1,20 +1,18 @@
-"""The scopes that exist in the warehouse, which the OKR and ROX marts validate against."""
+"""The scopes that exist in the warehouse (dbt: int_known_scopes), which the OKR and ROX marts
+validate their configuration against."""
 
-KNOWN_SCOPES_SQL = {
-    "value_stream": "select value_stream_id from config.value_streams",
-    "job": "select job_id from config.jobs",
-    "touchpoint": "select touchpoint_id from config.touchpoints",
-    "segment": "select distinct segment from intermediate.int_customers where segment is not null",
-    "team": (
-        "select owning_team from config.touchpoints union "
-        "select distinct team from marts.fct_metric_observations where team is not null"
-    ),
-}
+from orchestration.shared.warehouse_reads import read_relation
+
+KNOWN_SCOPES = "intermediate.int_known_scopes"
+SCOPE_TYPES = ("value_stream", "job", "touchpoint", "segment", "team")
 
 
 def known_scope_ids(con) -> dict[str, set[str]]:
     """The ids of each scope type that exist: configuration seeds and observed segments, teams."""
-    return {
-        scope: {row[0] for row in con.execute(sql).fetchall()}
-        for scope, sql in KNOWN_SCOPES_SQL.items()
-    }
+    rows = read_relation(
+        con, KNOWN_SCOPES, ["scope_type", "scope_id"], order_by=["scope_type", "scope_id"]
+    )
+    known: dict[str, set[str]] = {s: set() for s in SCOPE_TYPES}
+    for scope_type, scope_id in zip(rows["scope_type"], rows["scope_id"], strict=True):
+        known[scope_type].add(scope_id)
+    return known

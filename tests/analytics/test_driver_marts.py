@@ -125,3 +125,90 @@ def test_actions_rank_by_value_against_cost_and_complexity() -> None:
     assert out.loc["C", "value_at_stake_eur"] == 0.0
     assert (out.loc["A", "rank"], out.loc["B", "rank"], out.loc["C", "rank"]) == (1, 2, 3)
     assert (out.loc["A", "rank_in_area"], out.loc["B", "rank_in_area"]) == (1, 2)
+
+
+def _signals(seed: int = 8) -> pd.DataFrame:
+    """Experience signals: some unlinked, some unscored, some relationship NPS answers."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    frame = pd.DataFrame(
+        {
+            "customer_id": pd.array(rng.integers(1, 80, n), dtype="Int32"),
+            "month_start": pd.Timestamp("2025-01-01")
+            + pd.to_timedelta(rng.integers(0, 5, n) * 31, unit="D"),
+            "touchpoint_id": np.array(["delivery", "support", "web", None], dtype=object)[
+                rng.integers(0, 4, n)
+            ],
+            "score_0_100": np.where(rng.random(n) < 0.2, np.nan, rng.integers(0, 5, n) * 25.0),
+            "is_nps": rng.random(n) < 0.15,
+        }
+    )
+    frame.loc[rng.random(n) < 0.1, "customer_id"] = pd.NA
+    return frame
+
+
+def _compact(signals: pd.DataFrame) -> pd.DataFrame:
+    """As int_customer_touchpoint_scores (nulls are keys too)."""
+    driver = signals["score_0_100"].where(~signals["is_nps"])
+    grouped = signals.assign(driver=driver).groupby(
+        ["customer_id", "month_start", "touchpoint_id"], dropna=False, sort=True
+    )
+    return pd.DataFrame(
+        {
+            "signals": grouped.size(),
+            "driver_scores": grouped["driver"].count(),
+            "driver_score_sum_0_100": grouped["driver"].sum(),
+        }
+    ).reset_index()
+
+
+def test_compact_scores_give_the_drivers_of_one_row_per_signal() -> None:
+    signals = _signals()
+    compact = _compact(signals)
+    assert len(compact) < len(signals) / 2
+    drivers_signals = signals[~signals["is_nps"]].dropna(subset=["touchpoint_id", "score_0_100"])
+    linked = drivers_signals.dropna(subset=["customer_id"])
+    expected = linked.pivot_table(
+        index="customer_id", columns="touchpoint_id", values="score_0_100", aggfunc="mean"
+    )
+    matrix = dm.driver_matrix(compact)
+    pd.testing.assert_frame_equal(
+        matrix,
+        expected,
+        check_names=False,
+        check_index_type=False,
+        check_column_type=False,
+        rtol=1e-12,
+    )
+    performance = dm.touchpoint_performance(compact)
+    pd.testing.assert_series_equal(
+        performance,
+        drivers_signals.groupby("touchpoint_id")["score_0_100"].mean(),
+        check_names=False,
+        rtol=1e-12,
+    )
+
+
+def test_journey_cells_count_customers_passing_and_their_clv() -> None:
+    signals = _signals(9)
+    compact = _compact(signals)
+    customers = pd.DataFrame({"customer_id": np.arange(1, 80)}).assign(
+        job_id=lambda f: np.where(f["customer_id"] % 3 == 0, "furnish", "move")
+    )
+    clv = pd.Series(np.arange(1, 80) * 10.0, index=np.arange(1, 80)).iloc[5:]  # 1-5 have none
+    cells = dm.journey_cells(compact, customers, clv).set_index(["job", "touchpoint_id"])
+    job = customers.set_index("customer_id")["job_id"]
+    at = signals.dropna(subset=["touchpoint_id"]).assign(
+        job=lambda f: f["customer_id"].map(job).fillna("unknown").astype(object)
+    )
+    passed = at.dropna(subset=["customer_id"]).drop_duplicates(
+        ["job", "touchpoint_id", "customer_id"]
+    )
+    for (job_id, touchpoint), group in passed.groupby(["job", "touchpoint_id"]):
+        cell = cells.loc[(job_id, touchpoint)]
+        assert cell["customers"] == len(group)
+        ids = group["customer_id"].astype(int)
+        assert cell["clv_at_stake_eur"] == pytest.approx(clv.reindex(ids).fillna(0).sum())
+        scored = at[(at["job"] == job_id) & (at["touchpoint_id"] == touchpoint) & ~at["is_nps"]]
+        assert cell["performance_0_100"] == pytest.approx(scored["score_0_100"].mean())
+    assert len(cells) == passed.groupby(["job", "touchpoint_id"]).ngroups

@@ -1,5 +1,6 @@
 """ROX: hand-computed effect, value and ROX on tiny fixtures; zero investment; missing EX data;
-validation of the settings and the investment ledger."""
+compact rows (customer x month x touchpoint sums and counts) give exactly the estimates and
+bootstrap intervals of one row per signal."""
 
 from __future__ import annotations
 
@@ -23,18 +24,31 @@ SETTINGS = RoxSettings(
 JAN, FEB = pd.Timestamp("2026-01-01"), pd.Timestamp("2026-02-01")
 
 
-def _events() -> pd.DataFrame:
+def _signals() -> pd.DataFrame:
     rows = [
         # customer, month, touchpoint, score
-        ("A", JAN, "t", 40.0), ("A", FEB, "t", 70.0), ("A", JAN, "c", 60.0), ("A", FEB, "c", 60.0),
-        ("B", JAN, "t", 60.0), ("B", FEB, "t", 70.0), ("B", JAN, "c", 60.0), ("B", FEB, "c", 62.0),
+        (1, JAN, "t", 40.0), (1, FEB, "t", 70.0), (1, JAN, "c", 60.0), (1, FEB, "c", 60.0),
+        (2, JAN, "t", 60.0), (2, FEB, "t", 70.0), (2, JAN, "c", 60.0), (2, FEB, "c", 62.0),
     ]  # fmt: skip
     return pd.DataFrame(
-        rows, columns=["customer_key", "month_start", "touchpoint_id", "score_0_100"]
+        rows, columns=["customer_id", "month_start", "touchpoint_id", "score_0_100"]
     )
 
 
-CUSTOMERS = pd.DataFrame({"customer_key": ["A", "B"], "annual_margin_eur": [100.0, 200.0]})
+def _compact(signals: pd.DataFrame) -> pd.DataFrame:
+    """As int_customer_touchpoint_scores: one row per customer x month x scope columns."""
+    keys = [c for c in signals.columns if c != "score_0_100"]
+    grouped = signals.groupby(keys, sort=True)["score_0_100"]
+    return pd.concat(
+        [grouped.size().rename("scores"), grouped.sum().rename("score_sum_0_100")], axis=1
+    ).reset_index()
+
+
+def _events() -> pd.DataFrame:
+    return _compact(_signals())
+
+
+CUSTOMERS = pd.DataFrame({"customer_id": [1, 2], "annual_margin_eur": [100.0, 200.0]})
 
 
 def _initiative(cost: float = 5.0, start: pd.Timestamp = FEB) -> Initiative:
@@ -70,11 +84,11 @@ def test_an_initiative_not_started_yet_is_not_measured() -> None:
 
 
 def test_other_initiatives_scopes_are_not_controls() -> None:
-    events = _events()
+    signals = _signals()
     # A third touchpoint that another initiative improved by 30 points.
-    extra = events[events["touchpoint_id"] == "c"].assign(touchpoint_id="u")
+    extra = signals[signals["touchpoint_id"] == "c"].assign(touchpoint_id="u")
     extra.loc[extra["month_start"] == FEB, "score_0_100"] += 30
-    events = pd.concat([events, extra], ignore_index=True)
+    events = _compact(pd.concat([signals, extra], ignore_index=True))
     clean = initiative_return(
         events, CUSTOMERS, _initiative(), FEB, SETTINGS, other_treated=frozenset({"t", "u"})
     )
@@ -86,7 +100,7 @@ def test_other_initiatives_scopes_are_not_controls() -> None:
 def test_movement_between_bands_by_hand() -> None:
     monthly = pd.DataFrame(
         {
-            "customer_key": ["A", "B", "A", "B"],
+            "customer_id": [1, 2, 1, 2],
             "month_start": [JAN, JAN, FEB, FEB],
             "mean_score": [40.0, 80.0, 60.0, 80.0],  # A: pain -> neutral; B: love
         }
@@ -112,7 +126,7 @@ def test_rox_score_without_employee_data_reports_ex_as_not_measured() -> None:
     events = _events().assign(job_id="j", segment="s", value_stream_id="v")
     customers = pd.DataFrame(
         {
-            "customer_key": ["A", "B"],
+            "customer_id": [1, 2],
             "historic_margin_eur": [100.0, 200.0],
             "tenure_weeks": [52.0, 52.0],
             "clv_horizon_eur": [300.0, 600.0],
@@ -146,3 +160,72 @@ def test_rox_score_without_employee_data_reports_ex_as_not_measured() -> None:
     assert score["ex_index"].isna().all()
     assert feb["investment_eur"] == 5.0 and score.loc[JAN.date(), "investment_eur"] == 0.0
     assert np.isnan(score.loc[JAN.date(), "rox"])  # no investment yet: no ratio
+
+
+def _many_signals(seed: int = 3) -> pd.DataFrame:
+    """Several signals per customer, month and touchpoint, so compacting changes the rows."""
+    rng = np.random.default_rng(seed)
+    n = 4000
+    months = pd.date_range("2025-01-01", periods=6, freq="MS")
+    frame = pd.DataFrame(
+        {
+            "customer_id": rng.integers(1, 60, n),
+            "month_start": months[rng.integers(0, 6, n)],
+            "touchpoint_id": np.array(["t", "c", "d"])[rng.integers(0, 3, n)],
+            "score_0_100": rng.integers(0, 5, n) * 25.0,
+        }
+    )
+    frame["job_id"] = np.where(frame["customer_id"] % 2 == 0, "j1", "j2")
+    frame["segment"], frame["value_stream_id"] = "s", "v"
+    return frame.sort_values(["customer_id", "month_start", "touchpoint_id"], kind="stable")
+
+
+def test_compact_rows_give_the_estimates_and_intervals_of_one_row_per_signal() -> None:
+    signals = _many_signals()
+    per_signal = signals.assign(scores=1).rename(columns={"score_0_100": "score_sum_0_100"})
+    compact = _compact(signals)
+    assert len(compact) < len(per_signal) / 2
+    customers = pd.DataFrame(
+        {"customer_id": np.arange(1, 60), "annual_margin_eur": np.arange(1, 60) * 3.0}
+    )
+    settings = RoxSettings(cx_weights={"nps": 1.0}, baseline_months=3, bootstrap_samples=80)
+    start = pd.Timestamp("2025-04-01")
+    for scope_type, scope_id in [("touchpoint", "t"), ("job", "j1")]:
+        initiative = Initiative("I", "x", scope_type, scope_id, "hard", 10.0, start)
+        as_of = pd.Timestamp("2025-06-01")
+        a = initiative_return(per_signal, customers, initiative, as_of, settings)
+        b = initiative_return(compact, customers, initiative, as_of, settings)
+        assert a.keys() == b.keys()
+        for key in a:
+            assert b[key] == pytest.approx(a[key], rel=1e-12, nan_ok=True), (scope_type, key)
+        assert np.isfinite(a["effect_ci_low"]) and a["effect_ci_low"] < a["effect_ci_high"]
+
+
+def test_rox_score_from_compact_rows_equals_one_row_per_signal() -> None:
+    signals = _many_signals(5)
+    per_signal = signals.assign(scores=1).rename(columns={"score_0_100": "score_sum_0_100"})
+    compact = _compact(signals)
+    months = sorted(signals["month_start"].unique())
+    customers = pd.DataFrame(
+        {
+            "customer_id": np.arange(1, 60),
+            "historic_margin_eur": np.arange(1, 60) * 10.0,
+            "tenure_weeks": 104.0,
+            "clv_horizon_eur": np.arange(1, 60) * 30.0,
+        }
+    )
+    active = pd.DataFrame(
+        {"month_start": months, "job_id": "j1", "segment": "s", "value_stream_id": "v"}
+    ).assign(active_customers=40)
+    metric_values = pd.DataFrame(
+        {"metric": "nps", "period_grain": "month", "period_start": [m.date() for m in months]}
+    ).assign(scope_type="company", scope_id="all", value=10.0, n=5)
+    known = {"job": {"j1", "j2"}, "touchpoint": {"t", "c", "d"}}
+    settings = RoxSettings(cx_weights={"nps": 1.0}, bootstrap_samples=60)
+    initiative = Initiative("I", "x", "touchpoint", "t", "hard", 10.0, months[0])
+    args = (customers, active, metric_values, [initiative], known, {}, settings)
+    a, b = rox_score(per_signal, *args), rox_score(compact, *args)
+    assert len(a) == 6 * (1 + 2 + 3)
+    # The intervals come from the bootstrap over customers: equal, not just the point values.
+    assert a["rox_ci_low"].notna().sum() >= 5 and (a["rox_ci_low"] < a["rox_ci_high"]).any()
+    pd.testing.assert_frame_equal(a, b, rtol=1e-12)

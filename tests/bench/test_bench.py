@@ -13,8 +13,7 @@ import pytest
 from bench import report
 from bench.floor import floor_plan, run_ingest_floor, run_sql_floor
 from bench.incremental import write_next_day_orders
-from bench.landing_fixes import drop_duplicate_google_play_reviews
-from bench.run import scale_market_size
+from bench.run import dbt_parses
 from bench.sampler import Sample, cpu_seconds, peak_mb, sample_tree, tree_pids
 
 T0 = 1_800_000_000.0
@@ -328,32 +327,15 @@ def test_the_sampler_sees_this_process_and_reads_peaks_and_cpu_inside_a_window()
     assert cpu_seconds(samples) == 4.0
 
 
-def test_google_play_rows_with_a_repeated_review_id_are_dropped(tmp_path: Path) -> None:
-    header = "Package Name,Review Submit Millis Since Epoch,Star Rating,Review Text,Review Link\n"
-    rows = [
-        "com.x,1000,5,Great,\n",
-        "com.x,1000,1,Great,\n",  # same package, time and text as the first: the same id
-        "com.x,1000,4,Fine,\n",
-        "com.x,1000,2,Great,https://play/r/1\n",  # a link makes the id
-    ]
-    path = tmp_path / "reviews_com.x_202610.csv"
-    path.write_text(header + "".join(rows), encoding="utf-16")
-    (tmp_path / "other.csv").write_text(header + rows[0] + rows[0])  # UTF-8: not Google Play
+def test_dbt_invocations_and_full_parses_are_counted_from_the_runs_dbt_log(tmp_path) -> None:
+    def event(name: str) -> str:
+        return json.dumps({"info": {"name": name, "msg": "x"}, "data": {}})
 
-    assert drop_duplicate_google_play_reviews(tmp_path) == 1
-    assert path.read_bytes()[:2] == b"\xff\xfe"
-    assert path.read_text(encoding="utf-16") == header + rows[0] + "".join(rows[2:])
-    assert drop_duplicate_google_play_reviews(tmp_path) == 0
+    run = tmp_path / "run-abc"
+    run.mkdir()
+    lines = [event("MainReportVersion"), event("UnableToPartialParse"), event("FoundStats")]
+    lines += [event("MainReportVersion"), "not json", event("FoundStats")]
+    (run / "dbt.log").write_text("\n".join(lines) + "\n")
 
-
-def test_the_market_size_of_the_snapshot_grows_with_the_customers(tmp_path: Path) -> None:
-    project = tmp_path / "dbt_project"
-    project.mkdir()
-    yml = "vars:\n  # people\n  addressable_market_customers: 250000\n  active_window_days: 180\n"
-    (project / "dbt_project.yml").write_text(yml)
-
-    assert scale_market_size(tmp_path, 100_000) == {}
-    changed = scale_market_size(tmp_path, 1_000_000)
-
-    assert changed == {"addressable_market_customers": 250000, "set_to": 2_000_000}
-    assert (project / "dbt_project.yml").read_text() == yml.replace("250000", "2000000")
+    assert dbt_parses(tmp_path, "abc") == (2, 1)
+    assert dbt_parses(tmp_path, "other") == (0, 0) and dbt_parses(tmp_path, None) == (0, 0)

@@ -7,14 +7,14 @@ import re
 import duckdb
 import pandas as pd
 
-from tests.helpers import load_demo_raw, run_dbt
+from tests.helpers import build_warehouse, load_demo_raw, run_dbt
 
 PERSONAL_COLUMN = re.compile(r"(email|first_name|last_name|phone|requester$|^name$)")
 
 
 def test_dbt_build_passes_and_keeps_personal_data_out(small_demo, warehouse_env, tmp_path) -> None:
     load_demo_raw(warehouse_env, small_demo, tmp_path / "archive")
-    result = run_dbt("build")
+    result = build_warehouse()
     assert result.returncode == 0, result.stdout[-4000:]
     assert "ERROR=0" in result.stdout and "unit_test" in result.stdout
 

@@ -150,3 +150,40 @@ def test_survey_and_review_exports_are_written(small_demo) -> None:
         assert files[name] > 0 and (small_demo.landing / name).exists(), name
     assert any(n.startswith("reviews/reviews_com.hearthco.shop_") for n in files)
     assert any(n.startswith("reviews/app_store_reviews_") for n in files)
+
+
+def test_google_play_reviews_keep_unique_ids_when_text_and_second_repeat(tmp_path) -> None:
+    """At 1,000,000 customers two reviews with the same text in the same second got the same id
+    (it hashes package, time and, without a link, the text): each review now has its link."""
+    import numpy as np
+
+    from demo.app_store_exports import write_google_play_csv
+    from demo.voice_exports import app_store_frames
+    from ingest.reviews.google_play import google_play_rows
+
+    play = app_store_frames(simulate(300, 7), np.random.default_rng(1))["google_play"]
+    assert len(play) > 5
+    crowded = play.assign(created_at=play["created_at"].iloc[0], text="Checkout keeps failing")
+    path = write_google_play_csv(crowded, tmp_path / "reviews_com.hearthco.shop_202610.csv")
+
+    rows = google_play_rows(path, path.read_bytes().decode("utf-16"))
+    assert len({r["review_id"] for r in rows}) == len(rows) == len(play)
+    links = [json.loads(r["extra"])["Review Link"] for r in rows]
+    assert len(set(links)) == len(rows) and all(
+        link.startswith("https://play.google.com/") for link in links
+    )
+
+
+def test_the_addressable_market_grows_with_the_company(small_demo) -> None:
+    from common.business_settings import load_business_settings
+    from demo.generate import DEFAULT_CUSTOMERS, addressable_market
+    from demo.run import run_config
+
+    truth = small_demo.truth
+    assert truth["addressable_market_customers"] == addressable_market(truth["customers"])
+    assert addressable_market(1_000_000) == 20 * addressable_market(50_000) > 1_000_000
+    # The default company's market is the business setting's documented default.
+    default = load_business_settings().addressable_market_customers
+    assert addressable_market(DEFAULT_CUSTOMERS) == default
+    overrides = run_config(small_demo.landing)["resources"]["business_settings"]["config"]
+    assert overrides == {"addressable_market_customers": truth["addressable_market_customers"]}

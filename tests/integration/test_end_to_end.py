@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def test_every_asset_materialises_and_every_check_passes(built) -> None:
     ge_checks = [e for e in evaluations if e.check_name == "ge_raw_crm"]
     assert len(ge_checks) == 7 and all(e.passed for e in ge_checks)
     gates = [e.check_name for e in evaluations]
-    assert gates.count("ge_staging") == 10 and gates.count("ge_marts") == 19
+    assert gates.count("ge_staging") == 11 and gates.count("ge_marts") == 19
     assert all(e.passed for e in evaluations)
 
 
@@ -87,11 +88,50 @@ def test_business_kpis_match_an_independent_computation(built, small_demo) -> No
                 assert got == want, f"{column} {month}: {got} != {want}"
 
 
-def test_a_failing_raw_check_stops_staging(small_demo, dbt_manifest, tmp_path) -> None:
+def test_a_bad_raw_row_is_quarantined_and_never_reaches_staging(
+    small_demo, dbt_manifest, tmp_path
+) -> None:
+    """Every source, as in `built`, plus one negative spend: the run completes without it."""
+    landing = tmp_path / "landing"
+    shutil.copytree(small_demo.landing, landing)
+    spend = landing / "crm" / "marketing_spend.csv"
+    lines = spend.read_text().splitlines()
+    spend.write_text("\n".join([*lines, "2026-10-01,Paid Search,-120.00,10,1"]) + "\n")
+    env = pipeline_env(tmp_path, landing)
+    with demo_review_server(small_demo) as server:
+        env["ROX_REVIEW_API_URL"] = server.url
+        env["ROX_REVIEW_API_KEY"] = server.api_key
+        env["ROX_REVIEW_BUSINESS_UNITS"] = ",".join(server.business_units)
+        result = run_daily_refresh(env)
+
+    assert result.success
+    (gate,) = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_key.to_user_string() == "raw/marketing_spend" and e.check_name == "ge_raw_crm"
+    ]
+    assert gate.passed and gate.metadata["rows_quarantined"].value == 1
+    assert f"| `marketing_spend.csv` | line {len(lines) + 1} |" in gate.metadata["quarantine"].value
+    with duckdb.connect(env["ROX_WAREHOUSE"], read_only=True) as con:
+        assert con.execute(
+            "select count(*) from staging.stg_marketing__spend where spend_eur < 0"
+        ).fetchall() == [(0,)]
+        assert con.execute("select count(*) from staging.stg_marketing__spend").fetchall() == [
+            (len(lines) - 1,)
+        ]
+        assert con.execute(
+            "select file_name, line_number, value from raw.quarantined_rows"
+        ).fetchall() == [("marketing_spend.csv", len(lines) + 1, "-120.0")]
+
+
+def test_a_broken_raw_export_stops_staging(small_demo, dbt_manifest, tmp_path) -> None:
+    """Every spend negative is not a few bad rows: the raw gate blocks, nothing is moved."""
     landing = tmp_path / "landing"
     shutil.copytree(small_demo.crm, landing / "crm")
     spend = landing / "crm" / "marketing_spend.csv"
-    spend.write_text(spend.read_text() + "2026-10-01,Paid Search,-120.00,10,1\n")
+    frame = pd.read_csv(spend, dtype=str, keep_default_na=False)
+    frame["spend_eur"] = "-" + frame["spend_eur"]
+    frame.to_csv(spend, index=False)
     env = pipeline_env(tmp_path, landing)
     result = run_daily_refresh(env)
 
@@ -99,6 +139,10 @@ def test_a_failing_raw_check_stops_staging(small_demo, dbt_manifest, tmp_path) -
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
     assert [e.asset_key.to_user_string() for e in failed] == ["raw/marketing_spend"]
     assert "spend_eur" in failed[0].metadata["result"].value
+    assert re.search(
+        r"`-[0-9.]+ \(marketing_spend\.csv line [0-9]+\)`", failed[0].metadata["result"].value
+    )
+    assert "is a broken export" in failed[0].metadata["not_quarantined"].value
     materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "raw/marketing_spend" in materialised
     assert not any(k.startswith(("staging/", "intermediate/", "marts/")) for k in materialised)

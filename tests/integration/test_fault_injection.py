@@ -2,8 +2,9 @@
 evidence, and once the cause is removed a re-run gives the warehouse a clean run gives.
 
 "The warehouse a clean run gives" is `clean`: the small demo company loaded once by
-`load_demo_raw` and built once by `dbt build`; tables are compared by row count and a SHA-256 of
-their sorted rows, without load times, run ids and archive paths (`table_checksums`).
+`load_demo_raw` and built once by dbt (`build_warehouse`); tables are compared by row count and
+a SHA-256 of their sorted rows, without load times, run ids and archive paths
+(`table_checksums`).
 
 Each issue fault -> the test that covers it (here unless a module is named) -> what it asserts:
 
@@ -30,7 +31,8 @@ Each issue fault -> the test that covers it (here unless a module is named) -> w
   `test_out_of_range_nps_is_rejected_naming_file_row_and_field`; review stars from the API:
   test_review_client.py::test_a_bad_review_names_its_id_and_field.
 - a failing dbt test -> `test_a_failing_dbt_test_stops_the_marts_and_a_fixed_rerun_is_clean`.
-- a failing GE suite -> test_end_to_end.py::test_a_failing_raw_check_stops_staging.
+- a failing GE suite -> test_end_to_end.py::test_a_broken_raw_export_stops_staging; a few bad
+  rows quarantined instead -> ::test_a_bad_raw_row_is_quarantined_and_never_reaches_staging.
 - a concurrent reader of the published marts during a build ->
   test_published_marts.py::test_readers_never_see_a_half_written_or_mixed_set.
 """
@@ -62,63 +64,18 @@ from ingest.review_sync import sync_business_unit
 from ingest.reviews import ReviewApiClient, ReviewApiError
 from ingest.survey_loader import load_survey_files
 from ingest.survey_mapping import load_survey_mapping
-from tests.helpers import demo_review_server, load_demo_raw, run_dbt
+from tests.helpers import (
+    build_warehouse,
+    demo_review_server,
+    load_demo_raw,
+    run_dbt,
+    table_checksum,
+    table_checksums,
+)
 
-# Columns that differ between two runs of the same data: when and by which run it was loaded,
-# where the archive is. Everything else must be equal.
-VOLATILE = {"_loaded_at", "loaded_at", "fetched_at", "rejected_at", "sync_id", "archive_path"}
-VOLATILE_IN = {"review_sync_cursor": {"updated_at"}}
 CRM_TABLES = [f"raw.{s.name}" for s in CRM_SOURCES]
 CRM_NAMES = tuple(s.name for s in CRM_SOURCES)
 MAPPING = load_survey_mapping(REPO_ROOT / "config" / "survey_mapping.yml")
-
-
-def _text(column: str, data_type: str) -> str:
-    """SQL giving a column's value as text, the same for the same data in any run."""
-    quoted = '"' + column + '"'
-    if data_type in ("DOUBLE", "FLOAT"):
-        text = f"printf('%.9g', {quoted})"  # parallel sums differ in the last bits
-    elif data_type == "VARCHAR":  # the demo API's port changes per run
-        text = f"regexp_replace({quoted}, 'http://127[.]0[.]0[.]1:[0-9]+', 'http://api', 'g')"
-    else:
-        text = f"cast({quoted} as varchar)"
-    return f"coalesce({text}, '<null>')"
-
-
-def table_checksum(
-    con: duckdb.DuckDBPyConnection, table: str, where: str = "true", skip: frozenset = frozenset()
-) -> tuple[int, str]:
-    """Row count and SHA-256 of the sorted rows of `table`, without the volatile columns."""
-    schema, name = table.split(".")
-    columns = [
-        _text(column, data_type)
-        for column, data_type in con.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = ? and table_name = ? order by ordinal_position",
-            [schema, name],
-        ).fetchall()
-        if column not in VOLATILE | VOLATILE_IN.get(name, set()) | skip
-    ]
-    row = f"concat_ws(chr(31), {', '.join(columns)})"
-    count, digest = con.execute(
-        f"select count(*), sha256(coalesce(string_agg({row}, chr(10) order by {row}), '')) "
-        f"from {table} where {where}"
-    ).fetchall()[0]
-    return count, digest
-
-
-def table_checksums(database: Path, schemas: tuple[str, ...] | None = None) -> dict:
-    """`table_checksum` of every table (or those of `schemas`) of a DuckDB file."""
-    with duckdb.connect(str(database), read_only=True) as con:
-        tables = con.execute(
-            "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema not in ('information_schema', 'pg_catalog') order by 1"
-        ).fetchall()
-        return {
-            t: table_checksum(con, t)
-            for (t,) in tables
-            if schemas is None or t.split(".")[0] in schemas
-        }
 
 
 def crm_checksums(con: duckdb.DuckDBPyConnection) -> dict:
@@ -154,7 +111,7 @@ def clean(small_demo, tmp_path_factory) -> Clean:
     load_demo_raw(raw_db, small_demo, root / "archive")
     shutil.copyfile(raw_db, built_db)
     with warehouse(built_db):
-        result = run_dbt("build")
+        result = build_warehouse()
     assert result.returncode == 0, result.stdout[-3000:]
     with duckdb.connect(str(raw_db), read_only=True) as con:
         crm = crm_checksums(con)

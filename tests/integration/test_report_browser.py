@@ -23,7 +23,10 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 UI_BASE = "http://127.0.0.1:3000"
-MARKS = "rect, circle, path, line, polyline, polygon, ellipse"
+# The drawn items of a chart's data layers (Vega groups each layer in a g.role-mark; axes,
+# legends and backgrounds are other roles), and the heatmap cells among them.
+MARKS = ".role-mark > path, .role-mark > line, .role-mark > rect, .role-mark > circle"
+CELLS = ".cell_marks > path"
 # The chart of each mart, by figure id (journey heatmaps: one per job, see expected_figures).
 FIGURES_BY_MART = {
     "rox_by_initiative": ["rox-by-initiative"],
@@ -66,7 +69,7 @@ class PageCheck:
 
 
 FIGURES_JS = """
-(marks) => Array.from(document.querySelectorAll('figure.chart')).map((f) => {
+([marks, cells]) => Array.from(document.querySelectorAll('figure.chart')).map((f) => {
   const svg = f.querySelector('svg');
   const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
   const all = svg ? Array.from(svg.querySelectorAll(marks)) : [];
@@ -75,7 +78,9 @@ FIGURES_JS = """
   return {
     id: f.id, mart: f.dataset.mart, width: box.width, height: box.height,
     marks: all.length, drawn: drawn.length,
-    cells: svg ? svg.querySelectorAll('rect.cell').length : 0,
+    cells: svg ? svg.querySelectorAll(cells).length : 0,
+    title: svg && svg.querySelector('title') ? svg.querySelector('title').textContent : '',
+    numbers: f.querySelectorAll('details.numbers tbody tr').length,
     caption: (f.querySelector('figcaption') || {}).textContent || '',
     link: link ? link.getAttribute('href') : '',
   };
@@ -115,7 +120,7 @@ def inspect_report(path: Path, screenshot: Path) -> PageCheck:
             page.on("request", lambda r: check.requests.append(r.url))
             page.goto(path.resolve().as_uri(), wait_until="load")
             page.wait_for_load_state("networkidle")
-            for figure in page.evaluate(FIGURES_JS, MARKS):
+            for figure in page.evaluate(FIGURES_JS, [MARKS, CELLS]):
                 check.figures[figure["id"]] = figure
             check.notices = page.eval_on_selector_all(
                 ".missing", "(nodes) => nodes.map((n) => n.dataset.mart)"
@@ -140,13 +145,14 @@ def assert_clean(check: PageCheck) -> None:
         assert figure["drawn"] >= 1, f"{figure_id} has no visible mark"
         assert figure["width"] > 100 and figure["height"] > 50, f"{figure_id} is not laid out"
         assert figure["caption"].startswith(f"Source: {figure['mart']}, run "), figure_id
+        assert figure["title"] and figure["numbers"] >= 1, f"{figure_id} has no title or numbers"
     assert check.screenshot is not None and check.screenshot.stat().st_size > 10_000
 
 
 def expected_figures(warehouse: Path) -> tuple[set[str], set[str]]:
     """The figure ids the report must show for the marts in `warehouse` that have rows, and the
     marts that must show a notice instead."""
-    from report.render import HEATMAP_MONTHS
+    from report.shaping import HEATMAP_MONTHS
 
     figures, notices = set(), set()
     with duckdb.connect(str(warehouse), read_only=True) as con:

@@ -28,11 +28,13 @@ CONFIG = [
     "initiatives",
     "jobs",
     "journey_stages",
+    "metric_catalogue",
     "signal_touchpoints",
     "touchpoints",
     "value_streams",
 ]
 STAGING = [
+    "stg_feedback__texts",
     "stg_hubspot__contacts",
     "stg_hubspot__deals",
     "stg_marketing__spend",
@@ -45,12 +47,19 @@ STAGING = [
     "stg_zendesk__tickets",
 ]
 INTERMEDIATE = [
+    "int_active_customers_monthly",
+    "int_customer_keys",
     "int_customer_latest_nps",
     "int_customer_months",
+    "int_customer_operations",
+    "int_customer_outcomes",
     "int_customer_rfm",
     "int_customer_rfm_backtest",
+    "int_customer_touchpoint_scores",
     "int_customers",
+    "int_experience_events",
     "int_identity_match_rates",
+    "int_known_scopes",
     "int_month_spine",
     "int_orders_daily",
     "int_reviews_daily",
@@ -100,6 +109,8 @@ def test_asset_keys_and_groups(defs) -> None:
         **{f"staging/{n}": "staging" for n in STAGING},
         **{f"intermediate/{n}": "intermediate" for n in INTERMEDIATE},
         **{f"marts/{n}": "marts" for n in MARTS},
+        # Scores the staging texts; its table sits beside raw as the dbt source raw.text_signals.
+        "raw/text_signals": "staging",
         "report/cx_report": "report",
         "published/marts": "published",
     }

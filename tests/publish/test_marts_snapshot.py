@@ -177,8 +177,53 @@ def test_two_versions_are_kept_and_current_points_at_the_newest(warehouse, tmp_p
         "_published.json",
         "events.parquet",
         "kpis.parquet",
+        "rox_marts.duckdb",
     ]
     assert target.stat().st_mode & 0o222 == 0  # readers open it read-only
+    assert target.resolve() == published[-1].file == root / published[-1].version / target.name
+
+
+def _build(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
+    """The version a connection reads and its row count of marts.kpis."""
+    (version,) = con.execute("select distinct version from _published").fetchall()
+    return version[0], con.execute("select count(*) from marts.kpis").fetchall()[0][0]
+
+
+def test_a_bi_process_holding_a_connection_sees_the_new_build_on_a_new_connection(
+    warehouse, tmp_path: Path
+) -> None:
+    """DuckDB shares one database instance per file within a process: a BI server that holds a
+    connection used to get that instance (the old build) on every new connection it opened."""
+    target = tmp_path / "warehouse" / "rox_marts.duckdb"
+    current = published_parquet_root(target) / "current" / target.name
+    _write_marts(warehouse, 1)
+    older = publish_marts(warehouse, target, "run-0001")
+    for generation, path in ((2, target), (3, current)):
+        held = duckdb.connect(str(path), read_only=True)
+        assert _build(held) == (older.version, 100 * (generation - 1))
+        _write_marts(warehouse, generation)
+        newer = publish_marts(warehouse, target, f"run-{generation:04d}")
+        with duckdb.connect(str(path), read_only=True) as fresh:
+            assert _build(fresh) == (newer.version, 100 * generation)
+        # The connection held open keeps reading its own build, whole.
+        assert _build(held) == (older.version, 100 * (generation - 1))
+        held.close()
+        older = newer
+
+
+def test_the_regular_file_of_the_earlier_layout_becomes_the_link(warehouse, tmp_path) -> None:
+    target = tmp_path / "warehouse" / "rox_marts.duckdb"
+    with duckdb.connect(str(target)) as old:
+        old.execute("create table stale as select 1 as x")
+    _write_marts(warehouse, 1)
+    published = publish_marts(warehouse, target, "run-0001")
+    assert target.is_symlink() and target.resolve() == published.file
+    version, declared, held = _read_duckdb(target)
+    assert version == published.version and declared == held == {
+        "kpis": 100,
+        "events": 3007,
+        "odd": 1,
+    }
 
 
 def test_published_path_defaults_beside_the_warehouse(monkeypatch, tmp_path: Path) -> None:

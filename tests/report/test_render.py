@@ -1,4 +1,6 @@
-"""The report's HTML from small frames: escaping, notices, heatmap grid, quadrants, captions."""
+"""The whole report from small frames: every section's charts drawn from the right rows, the
+business thresholds applied, notices for missing marts, escaping, captions, and a page that
+fetches nothing."""
 
 from __future__ import annotations
 
@@ -10,16 +12,21 @@ import pandas as pd
 import pytest
 
 from report import REPORT_MARTS, RunInfo, build_report, report_path
-from report.render import clv_histogram, heatmap_grid
-from report.svg import LOVE_DARK, PAIN_DARK, VERMILLION, heat_colour, ink_for, nice_ticks
+from report.colours import VERMILLION, heat_colour, hex_rgb
+from report.formatting import esc
+from report.page import CSP
+from report.render import SECTIONS
+from report.svg import external_references
+from tests.helpers import (
+    figure_svg,
+    mark_position,
+    report_figure,
+    svg_marks,
+    svg_texts,
+)
+from tests.integration.test_report_browser import FIGURES_BY_MART, sample_marts
 
 RUN = RunInfo("run-42", datetime(2026, 11, 1, 6, 30, tzinfo=UTC), ui_base="http://ui.test:3000/")
-
-
-def figure(html: str, figure_id: str) -> str:
-    match = re.search(rf'<figure class="chart" id="{re.escape(figure_id)}".*?</figure>', html, re.S)
-    assert match, f"no figure {figure_id}"
-    return match.group(0)
 
 
 def heatmap_frame() -> pd.DataFrame:
@@ -65,47 +72,61 @@ def driver_frame() -> pd.DataFrame:
     return frame
 
 
-def test_heatmap_weights_by_scored_volume_over_the_latest_three_months_of_segment_all() -> None:
-    grid = heatmap_grid(heatmap_frame(), stage_order=["discover", "buy", "receive", "get_help"])
-    assert grid.months == [
-        pd.Timestamp("2026-02-01"),
-        pd.Timestamp("2026-03-01"),
-        pd.Timestamp("2026-04-01"),
-    ]
-    assert list(grid.jobs) == ["furnish", "stock"]
-    # (80 x 1 + 40 x 3) / 4 = 50; January's 0 and the consumer segment's 99 are left out.
-    checkout = grid.jobs["furnish"][("buy", "checkout")]
-    assert checkout.score == pytest.approx(50.0)
-    assert checkout.volume == 2 + 4
-    assert grid.jobs["furnish"][("receive", "delivery")].moment
-    # Stages follow the journey order given ("discover" has no cells so is not a row).
-    assert grid.stages == ["buy", "receive", "get_help"]
-    assert grid.touchpoints == ["checkout", "delivery", "support"]
+def labels_of(marks) -> list[str]:
+    return [m.get("aria-label", "") for m in marks]
 
 
-def test_every_heatmap_has_one_cell_per_stage_and_touchpoint() -> None:
+def top_to_bottom(marks) -> list[str]:
+    return [m.get("aria-label", "") for m in sorted(marks, key=lambda m: mark_position(m)[1])]
+
+
+def close(colour: str, expected: str) -> bool:
+    return all(abs(a - b) <= 1 for a, b in zip(hex_rgb(colour), hex_rgb(expected), strict=True))
+
+
+def test_every_heatmap_draws_one_cell_per_stage_and_touchpoint_labelled_with_its_score() -> None:
     html = build_report({"journey_heatmap": heatmap_frame()}, RUN).html
     for job in ("furnish", "stock"):
-        chart = figure(html, f"journey-heatmap-{job}")
-        assert chart.count('class="cell"') == 3 * 3
-        assert 'data-mart="marts.journey_heatmap"' in chart
-    furnish = figure(html, "journey-heatmap-furnish")
-    # The cell is labelled with its value and its label, not colour alone.
-    assert ">50<" in furnish and "neutral \u00b7 n=6" in furnish
-    assert ">90 \u2605<" in furnish and ">20<" in furnish
-    assert furnish.count('data-heat="pain"') == 1 and furnish.count('data-heat="love"') == 1
-    assert furnish.count('data-heat="no data"') == 9 - 3
+        cells = svg_marks(figure_svg(html, f"journey-heatmap-{job}"), "cell")
+        assert len(cells) == 3 * 3
+    svg = figure_svg(html, "journey-heatmap-furnish")
+    texts = svg_texts(svg)
+    # (80 x 1 + 40 x 3) / 4 = 50: the label is the value and its heat label, not colour alone.
+    assert "50" in texts and "neutral \u00b7 n=6" in texts
+    assert "90 \u2605" in texts and "20" in texts and texts.count("\u2013") == 9 - 3
+    labels = labels_of(svg_marks(svg, "cell"))
+    assert "buy x checkout: 50.0/100, neutral, 6 signals" in labels
+    assert sum("no signals" in label for label in labels) == 9 - 3
 
 
-def test_the_colour_scale_runs_from_pain_to_love_and_text_stays_readable() -> None:
-    assert heat_colour(0) == PAIN_DARK and heat_colour(100) == LOVE_DARK
-    assert heat_colour(None) != heat_colour(62.5)
-    assert ink_for(PAIN_DARK) == "#ffffff" and ink_for(LOVE_DARK) == "#ffffff"
-    assert ink_for(heat_colour(62.5)) == "#1a1a1a"
-    # Blue minus red rises with the score: from red (pain) through white to blue (love).
-    colours = [heat_colour(s) for s in (0, 10, 40, 55, 70, 80, 95, 100)]
-    blueness = [int(c[5:7], 16) - int(c[1:3], 16) for c in colours]
-    assert blueness == sorted(blueness) and len(set(colours)) == len(colours)
+def test_the_heat_thresholds_decide_each_cells_label_colour_and_legend() -> None:
+    def cells(pain: float, love: float) -> tuple[dict[str, tuple[str, str]], list[str]]:
+        """Each cell's (label, fill) by "stage x touchpoint", and the legend's labels."""
+        html = build_report(
+            {"journey_heatmap": heatmap_frame()}, RUN, heat_pain_below=pain, heat_love_from=love
+        ).html
+        svg = figure_svg(html, "journey-heatmap-furnish")
+        legend = [t for g in svg.iter() if "role-legend-label" in g.get("class", "") for t in g]
+        found = {
+            m.get("aria-label").split(":")[0]: (m.get("aria-label"), m.get("fill"))
+            for m in svg_marks(svg, "cell")
+        }
+        return found, ["".join(t.itertext()) for t in legend]
+
+    default, legend = cells(50, 75)
+    assert "pain" in default["get_help x support"][0] and "love" in default["receive x delivery"][0]
+    assert legend == ["0 pain", "50", "75", "100 love"]
+    assert close(default["get_help x support"][1], heat_colour(20, 50, 75))
+    strict, legend = cells(60, 95)
+    # 50 is pain below 60, 90 is only neutral below 95; the colours follow the same stops.
+    assert "pain" in strict["buy x checkout"][0] and "neutral" in strict["receive x delivery"][0]
+    assert legend == ["0 pain", "60", "95", "100 love"]
+    assert close(strict["buy x checkout"][1], heat_colour(50, 60, 95))
+    assert not close(strict["buy x checkout"][1], default["buy x checkout"][1])
+    assert (
+        close(default["buy x delivery"][1], "#e6e6e6")
+        and "no signals" in (default["buy x delivery"][0])
+    )
 
 
 def test_missing_and_empty_marts_render_a_notice_and_no_chart() -> None:
@@ -114,7 +135,7 @@ def test_missing_and_empty_marts_render_a_notice_and_no_chart() -> None:
     assert sorted(report.missing) == sorted(REPORT_MARTS)
     for mart in REPORT_MARTS:
         assert f"not built yet: marts.{mart}" in report.html
-    assert 'class="chart"' not in report.html
+    assert 'class="chart"' not in report.html and "<svg" not in report.html
 
 
 def test_a_mart_without_the_columns_a_chart_needs_says_which() -> None:
@@ -123,6 +144,19 @@ def test_a_mart_without_the_columns_a_chart_needs_says_which() -> None:
     assert "marts.opportunity_map: cannot chart it, missing columns opportunity_score" in (
         report.html
     )
+
+
+def test_a_trend_without_any_value_says_so_instead_of_drawing_nothing() -> None:
+    scores = pd.DataFrame(
+        {
+            "month_start": pd.to_datetime(["2026-09-01", "2026-10-01"]),
+            "cx_index": [None, None],
+            "ex_index": [None, None],
+        }
+    )
+    report = build_report({"rox_score": scores}, RUN)
+    assert "cx-ex-index-trend" not in report.figures and "rox_score" in report.missing
+    assert "marts.rox_score: no month has a value yet" in report.html
 
 
 def test_every_text_is_escaped() -> None:
@@ -135,28 +169,39 @@ def test_every_text_is_escaped() -> None:
     html = build_report({"journey_heatmap": frame, "opportunity_map": opportunities}, run).html
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
-    assert "&lt;img src=x&gt; \u00b7 a&amp;b" in html
+    assert "<img src=x> \u00b7 a&b" in svg_texts(figure_svg(html, "opportunity-ranking"))
     assert "r&quot;1&lt;" in html and 'r"1<' not in html
     assert 'id="journey-heatmap-script-alert-x-script"' in html
 
 
 def test_the_driver_matrix_labels_its_quadrants_and_uses_recommendation() -> None:
-    report = build_report({"driver_importance": driver_frame()}, RUN)
-    chart = figure(report.html, "driver-matrix")
-    for caption in (
+    html = build_report({"driver_importance": driver_frame()}, RUN).html
+    svg = figure_svg(html, "driver-matrix")
+    captions = {
+        "".join(t.itertext())
+        for side in ("left", "right")
+        for t in svg_marks(svg, f"quadrant_label_{side}")
+    }
+    assert captions == {
         "Fix: important, weak",
         "Leverage: important, strong",
         "Maintain: less important, strong",
         "Monitor: less important, weak",
-    ):
-        assert f'class="quadrant-label">{caption}</text>' in chart
-    assert "likelihood_to_recommend" in chart
-    # Four recommendation drivers, not the retention one; support (30% > 25%, below the
-    # median performance 67.5) is important and weak: the fix colour.
-    assert chart.count('class="driver"') == 4
-    support = re.search(r'<circle[^>]*fill="([^"]+)"[^>]*class="driver"><title>support', chart)
-    assert support and support.group(1) == VERMILLION
-    assert "average importance (25%) and median performance (68)" in chart
+    }
+    assert "likelihood_to_recommend" in report_figure(html, "driver-matrix")
+    # Four recommendation drivers, not the retention one, each with its interval; support (30%
+    # > 25%, below the median performance 67.5) is important and weak: the fix colour.
+    drivers = svg_marks(svg, "driver")
+    assert sorted(label.split(":")[0] for label in labels_of(drivers)) == [
+        "checkout",
+        "delivery",
+        "support",
+        "website",
+    ]
+    assert len(svg_marks(svg, "ci")) == 4
+    support = next(m for m in drivers if m.get("aria-label").startswith("support:"))
+    assert support.get("fill").lower() == VERMILLION.lower() and "fix" in support.get("aria-label")
+    assert "average importance (25%) and median performance (68)" in html
 
 
 def test_captions_name_the_mart_the_run_and_link_the_asset() -> None:
@@ -181,27 +226,18 @@ def test_captions_name_the_mart_the_run_and_link_the_asset() -> None:
         "run-42", "now", ui_base="http://ui.test:3000/", mart_runs={"business_kpis": "r0"}
     )
     html = build_report(frames, run).html
-    opportunities = figure(html, "opportunity-ranking")
-    assert "Source: <code>marts.opportunity_map</code>, run" in opportunities
-    text = re.sub(r"<[^>]+>", "", opportunities)
-    assert "Source: marts.opportunity_map, run run-42" in text
+    opportunities = report_figure(html, "opportunity-ranking")
+    text = re.sub(r"<[^>]+>", "", opportunities.split("<figcaption>")[1])
+    assert text.startswith("Source: marts.opportunity_map, run run-42")
     assert 'href="http://ui.test:3000/assets/marts/opportunity_map"' in opportunities
     assert 'href="http://ui.test:3000/runs/run-42"' in opportunities
-    # The highest score (rank 1) is the first bar.
-    assert opportunities.index("t2 \u00b7 j2") < opportunities.index("t1 \u00b7 j1")
+    # The highest score (rank 1) is the top bar.
+    bars = svg_marks(figure_svg(html, "opportunity-ranking"), "bar")
+    assert top_to_bottom(bars) == ["t2 \u00b7 j2: EUR 9", "t1 \u00b7 j1: EUR 5"]
     assert "Source: marts.business_kpis, run r0" in re.sub(r"<[^>]+>", "", html)
+    assert len(svg_marks(figure_svg(html, "revenue-trend"), "bar")) == 2
     # Headline tiles: the latest month of business_kpis.
     assert "EUR 1.5k" in html and "5.0%" in html
-
-
-def test_clv_histogram_bins_every_customer_and_folds_the_top_percent_into_the_last_bin() -> None:
-    values = pd.Series([float(v) for v in range(0, 1000)] + [1_000_000.0])
-    edges, counts = clv_histogram(values)
-    assert sum(counts) == 1001
-    assert edges[0] == 0 and edges[-1] >= 989  # the 99th percentile, not the outlier
-    assert counts[-1] >= 2  # the outlier is in the last bin
-    assert clv_histogram(pd.Series([], dtype=float)) == ([], [])
-    assert nice_ticks(0, 989, 20)[:3] == [0, 50, 100]
 
 
 def test_revenue_at_risk_is_summed_over_jobs_by_segment() -> None:
@@ -214,9 +250,12 @@ def test_revenue_at_risk_is_summed_over_jobs_by_segment() -> None:
         }
     )
     html = build_report({"clv_by_segment": frame}, RUN).html
-    chart = figure(html, "revenue-at-risk-by-segment")
-    assert "EUR 150  (25%)" in chart and "EUR 400  (40%)" in chart
-    assert chart.index(">enterprise<") < chart.index(">consumer<")
+    svg = figure_svg(html, "revenue-at-risk-by-segment")
+    assert {"EUR 150 (25%)", "EUR 400 (40%)"} <= set(svg_texts(svg))
+    assert top_to_bottom(svg_marks(svg, "bar")) == [
+        "enterprise: EUR 400 (40%)",
+        "consumer: EUR 150 (25%)",
+    ]
     assert "EUR 550" in html  # the headline tile: revenue at risk in total
 
 
@@ -241,12 +280,12 @@ def test_okr_bars_show_the_latest_period_and_rox_uses_its_interval() -> None:
     )
     initiatives = pd.DataFrame(
         {
-            "initiative_id": ["I1", "I2"],
-            "initiative_name": ["SMS alerts", "Chat"],
-            "rox": [2.5, -0.4],
-            "rox_ci_low": [1.5, -1.0],
-            "rox_ci_high": [3.0, 0.2],
-            "formula_version": ["v1", "v1"],
+            "initiative_id": ["I1", "I2", "I3"],
+            "initiative_name": ["SMS alerts", "Chat", "Portal"],
+            "rox": [2.5, -0.4, 0.8],
+            "rox_ci_low": [1.5, -1.0, None],
+            "rox_ci_high": [3.0, 0.2, None],
+            "formula_version": ["v1", "v1", "v1"],
         }
     )
     scores = pd.DataFrame(
@@ -269,28 +308,80 @@ def test_okr_bars_show_the_latest_period_and_rox_uses_its_interval() -> None:
         },
         RUN,
     )
-    okr = figure(report.html, "okr-objectives")
-    assert "Deliver on time" in okr and "Fast help" in okr and "Old wording" not in okr
-    assert "62% of 70% expected, on track" in okr and okr.count('class="expected"') == 2
-    assert figure(report.html, "okr-value-streams").count('class="bar"') == 1
-    rox = figure(report.html, "rox-by-initiative")
-    assert rox.count('class="bar"') == 2 and rox.count('class="ci"') == 2
-    assert rox.index("SMS alerts") < rox.index("Chat") and "ROX formula v1" in rox
-    trend = figure(report.html, "cx-ex-index-trend")
-    assert "CX index 65.0" in trend and "EX index 59.0" in trend
+    okr = figure_svg(report.html, "okr-objectives")
+    texts = svg_texts(okr)
+    assert "home: Deliver on time" in texts and "home: Fast help" in texts
+    assert not any("Old wording" in t for t in texts)
+    assert "62% of 70% expected, on track" in texts and len(svg_marks(okr, "expected")) == 2
+    assert len(svg_marks(figure_svg(report.html, "okr-value-streams"), "bar")) == 1
+    rox = figure_svg(report.html, "rox-by-initiative")
+    # Three bars, highest first; two of them have an interval.
+    assert [label.split(":")[0] for label in top_to_bottom(svg_marks(rox, "bar"))] == [
+        "SMS alerts",
+        "Portal",
+        "Chat",
+    ]
+    assert len(svg_marks(rox, "ci")) == 2
+    assert "ROX formula v1" in report_figure(report.html, "rox-by-initiative")
+    trend = figure_svg(report.html, "cx-ex-index-trend")
+    assert {"CX index 65.0", "EX index 59.0"} <= set(svg_texts(trend))
+    # The company's three months, two lines: the job scope's 10s are left out.
+    assert len(svg_marks(trend, "point")) == 2 * 3
+    assert not any(label.endswith(": 10.0") for label in labels_of(svg_marks(trend, "point")))
     # The company's latest month with a value: ROX and revenue at risk from rox_score.
     assert ">1.30<" in report.html and "ROX, company, Oct 26" in report.html
     assert "EUR 7.0k" in report.html and "revenue at risk, company, Oct 26" in report.html
     assert {"rox_by_initiative", "rox_score", "okr_objective_progress"} <= set(report.rendered)
 
 
-def test_the_page_fetches_nothing() -> None:
-    html = build_report({"journey_heatmap": heatmap_frame()}, RUN).html
+def test_a_full_report_draws_every_sections_charts_each_titled_with_its_numbers() -> None:
+    marts = sample_marts()
+    report = build_report(marts, RUN)
+    html = report.html
+    expected = {i for ids in FIGURES_BY_MART.values() for i in ids}
+    expected |= {"journey-heatmap-furnish-home-office", "journey-heatmap-keep-home-stocked"}
+    assert set(report.figures) == expected and report.missing == []
+    sections = dict(re.findall(r'<section id="([a-z]+)">(.*?)</section>', html, re.S))
+    assert list(sections) == [section.SECTION[0] for section in SECTIONS]
+    assert {f for f in expected if f'id="{f}"' in sections["journeys"]} == {
+        "journey-heatmap-furnish-home-office",
+        "journey-heatmap-keep-home-stocked",
+    }
+    assert 'id="driver-matrix"' in sections["drivers"] and 'id="okr-objectives"' in sections["okrs"]
+    for figure_id in report.figures:
+        figure = report_figure(html, figure_id)
+        svg = figure_svg(html, figure_id)
+        assert svg.find("{http://www.w3.org/2000/svg}title").text, figure_id
+        assert svg.find("{http://www.w3.org/2000/svg}desc").text, figure_id
+        assert svg.get("aria-labelledby") == f"{figure_id}-title"
+        assert '<details class="numbers">' in figure and "<td>" in figure, figure_id
+    # One row of numbers per bar, point and cell where the chart has them.
+    clv = figure_svg(html, "clv-distribution")
+    counts = [int(label.split(": ")[1].split()[0].replace(",", "")) for label in labels_of(
+        svg_marks(clv, "bar"))]  # fmt: skip
+    assert sum(counts) == len(marts["customer_clv"])
+    nps = svg_marks(figure_svg(html, "nps-enps-trend"), "point")
+    assert len(nps) == len(marts["survey_metrics_monthly"])
+
+
+def test_the_page_fetches_nothing_and_its_ids_are_unique() -> None:
+    html = build_report(sample_marts(), RUN).html
+    assert f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}">' in html
+    assert CSP.startswith("default-src 'none';") and "script-src" not in CSP
     assert "<script" not in html and " src=" not in html and "@import" not in html
     assert "<link" not in html.replace('<link rel="icon" href="data:,">', "")
-    assert "default-src &#x27;none&#x27;" in html
     links = re.findall(r'href="([^"]*)"', html)
     assert links and all(u.startswith(("#", "data:", "http://ui.test:3000/")) for u in links)
+    svgs = re.findall(r"<svg\b.*?</svg>", html, re.S)
+    assert len(svgs) == len(re.findall('<figure class="chart"', html))
+    assert all(external_references(svg) == [] for svg in svgs)
+    assert not re.search(r"https?://(?!www\.w3\.org/(2000/svg|1999/xlink)\")", "".join(svgs))
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    # Every url(#...) points at an id of the same chart.
+    for svg in svgs:
+        own = set(re.findall(r'\sid="([^"]+)"', svg))
+        assert set(re.findall(r"url\(#([^)]+)\)", svg)) <= own
 
 
 def test_the_report_sits_beside_the_warehouse(tmp_path) -> None:
@@ -331,17 +422,30 @@ def test_the_asset_writes_the_report_beside_the_warehouse(dbt_manifest, warehous
             "create table marts.customer_clv as select range::double as clv_horizon_eur "
             "from range(50)"
         )
-    result = dg.materialize(
-        [cx_report], resources={"duckdb": DuckDBResource(database=str(warehouse_env))}
-    )
+    from orchestration.resources import BusinessSettingsOverrides
+
+    resources = {
+        "duckdb": DuckDBResource(database=str(warehouse_env)),
+        "business_settings": BusinessSettingsOverrides(),
+    }
+    result = dg.materialize([cx_report], resources=resources)
     assert result.success
     path = warehouse_env.parent / "report" / "index.html"
     html = path.read_text()
     assert 'id="clv-distribution"' in html and f"run {result.run_id}" in re.sub(
         r"<[^>]+>", "", html
     )
+    assert len(svg_marks(figure_svg(html, "clv-distribution"), "bar")) >= 2
     metadata = result.get_asset_materialization_events()[0].materialization.metadata
     assert metadata["path"].value == str(path)
     assert metadata["bytes"].value == len(html.encode())
     assert metadata["sections_rendered"].value == ["marts.customer_clv"]
     assert "marts.journey_heatmap" in metadata["sections_missing"].value
+
+
+@pytest.mark.parametrize("mart", sorted(FIGURES_BY_MART))
+def test_each_mart_alone_draws_its_own_charts_and_notices_for_the_rest(mart) -> None:
+    marts = sample_marts()
+    report = build_report({mart: marts[mart]}, RUN)
+    assert report.figures == FIGURES_BY_MART[mart]
+    assert set(report.missing) == set(REPORT_MARTS) - {mart}

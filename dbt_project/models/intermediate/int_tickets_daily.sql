@@ -1,6 +1,6 @@
 -- One row per ticket creation date and category: volumes and reply / resolution times.
 -- Incremental by date like int_orders_daily (a Dagster daily partition passes its window as
--- --vars min_date / max_date).
+-- min_date / max_date, see macros/date_window.sql).
 
 {{ config(**daily_fact_config('created_date')) }}
 

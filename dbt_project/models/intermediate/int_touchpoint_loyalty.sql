@@ -5,23 +5,24 @@
 
 with
 
-events as (
-    select customer_key, touchpoint_id, score_0_100
-    from {{ ref('fct_experience_events') }}
-    where customer_key is not null
-      and touchpoint_id is not null
-      and score_0_100 is not null
-      and not (source = 'survey' and signal = 'nps')
-),
-
+-- The drivers' scores (relationship NPS answers left out), summed over months.
 customer_scores as (
-    select customer_key, touchpoint_id, avg(score_0_100) as mean_score
-    from events
-    group by customer_key, touchpoint_id
+    select
+        customer_id,
+        touchpoint_id,
+        sum(driver_score_sum_0_100) / sum(driver_scores) as mean_score
+    from {{ ref('int_customer_touchpoint_scores') }}
+    where customer_id is not null
+      and touchpoint_id is not null
+      and driver_scores > 0
+    group by customer_id, touchpoint_id
 ),
 
 nps as (
-    select customer_key, nps_score from {{ ref('int_customer_latest_nps') }}
+    select keys.customer_id, latest_nps.nps_score
+    from {{ ref('int_customer_latest_nps') }} as latest_nps
+    inner join {{ ref('int_customer_keys') }} as keys
+        on keys.customer_key = latest_nps.customer_key
 ),
 
 correlations as (
@@ -30,7 +31,7 @@ correlations as (
         cast(count(*) as bigint) as customers,
         corr(customer_scores.mean_score, nps.nps_score) as loyalty_correlation
     from customer_scores
-    inner join nps on nps.customer_key = customer_scores.customer_key
+    inner join nps on nps.customer_id = customer_scores.customer_id
     group by customer_scores.touchpoint_id
 ),
 

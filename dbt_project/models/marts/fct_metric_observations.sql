@@ -1,8 +1,10 @@
 -- One row per observation of a catalogue metric (config/metrics.yml): what was observed, when,
 -- the scopes it belongs to, and its contribution to the metric as numerator / denominator.
--- Every catalogue metric is sum(numerator) / sum(denominator) over its rows, so one rule
--- aggregates any metric at any grain and scope (the okr_marts asset writes marts.metric_values).
+-- Every catalogue metric is sum(numerator) / sum(denominator) (or sum(numerator)) over its
+-- rows, so one rule aggregates any metric at any grain and scope (marts.metric_values).
 -- A mean is (value, 1); a rate is (0 or 100, 1); a ratio of totals is (amount, 0) + (0, 1).
+-- The CLV metrics observe marts.customer_clv, which the clv_marts asset fits: this model builds
+-- after it.
 
 with
 
@@ -21,7 +23,7 @@ ticket_touchpoints as (
 ),
 
 events as (
-    select * from {{ ref('fct_experience_events') }}
+    select * from {{ ref('int_experience_events') }}
 ),
 
 -- Customer feedback: NPS (+100 promoter, -100 detractor), CSAT (100 when 4-5 of 5), CES (mean
@@ -220,6 +222,46 @@ with_customer_scopes as (
     left join customers on customers.customer_key = by_customer.customer_key
 ),
 
+-- CLV: one observation per customer, dated the month of the latest order in the warehouse
+-- (the CLV mart is a snapshot as of then). Average CLV is a mean of clv_horizon_eur; revenue at
+-- risk sums the last 12 months' revenue of the customers at risk.
+clv as (
+    select * from {{ source('marts', 'customer_clv') }}
+),
+
+clv_as_of as (
+    select {{ month_start('max(last_order_on)') }} as month_start from clv
+),
+
+clv_metrics as (
+    select
+        'average_clv' as metric,
+        clv_as_of.month_start as observed_on,
+        clv.customer_key,
+        clv.job as job_id,
+        clv.segment,
+        cast(null as string) as touchpoint_id,
+        cast(null as string) as team,
+        cast(clv.clv_horizon_eur as double) as numerator,
+        1.0 as denominator
+    from clv
+    cross join clv_as_of
+    union all
+    select
+        'revenue_at_risk',
+        clv_as_of.month_start,
+        clv.customer_key,
+        clv.job,
+        clv.segment,
+        cast(null as string),
+        cast(null as string),
+        cast(clv.revenue_last_12_months_eur as double),
+        0.0
+    from clv
+    cross join clv_as_of
+    where clv.is_at_risk
+),
+
 unioned as (
     select * from feedback
     union all
@@ -228,6 +270,8 @@ unioned as (
     select * from employee
     union all
     select * from with_customer_scopes
+    union all
+    select * from clv_metrics
 ),
 
 final as (

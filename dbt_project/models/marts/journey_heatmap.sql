@@ -5,7 +5,7 @@
 with
 
 events as (
-    select * from {{ ref('fct_experience_events') }}
+    select * from {{ ref('int_experience_events') }}
     where touchpoint_id is not null
 ),
 
