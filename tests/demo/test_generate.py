@@ -166,7 +166,8 @@ def test_google_play_reviews_keep_unique_ids_when_text_and_second_repeat(tmp_pat
     crowded = play.assign(created_at=play["created_at"].iloc[0], text="Checkout keeps failing")
     path = write_google_play_csv(crowded, tmp_path / "reviews_com.hearthco.shop_202610.csv")
 
-    rows = google_play_rows(path, path.read_bytes().decode("utf-16"))
+    rows, rejects, records = google_play_rows(path, path.read_bytes().decode("utf-16"))
+    assert rejects == [] and records == len(play)
     assert len({r["review_id"] for r in rows}) == len(rows) == len(play)
     links = [json.loads(r["extra"])["Review Link"] for r in rows]
     assert len(set(links)) == len(rows) and all(
