@@ -7,6 +7,12 @@ they are resolved here against the survey ids that raw holds (a handful, not one
 the tables hold one row per survey id (`raw.survey_mapping_surveys`), per mapped question
 (`raw.survey_mapping_questions`) and per answer label (`raw.survey_mapping_labels`). Each load
 replaces their contents in one transaction.
+
+A survey recognised by `match` is loaded under its mapping key: fixing a mistyped key would
+orphan the answers loaded under the typo. So a raw survey id no key names is recognised again
+from the question texts raw keeps (`match.question_text`); when exactly one survey of the
+mapping recognises it, that survey's mapping applies to it (the answers keep the id they were
+loaded under, `mapping_key` says which key scores them).
 """
 
 from __future__ import annotations
@@ -57,13 +63,21 @@ def ensure_mapping_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def mapping_frames(
-    mapping: SurveyMapping, survey_ids: list[str]
+    mapping: SurveyMapping,
+    survey_ids: list[str],
+    question_texts: dict[str, list[str]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(surveys, questions, labels) for the survey ids seen plus every plain (non-glob) key."""
+    """(surveys, questions, labels) for the survey ids seen plus every plain (non-glob) key;
+    `question_texts` (per survey id) recognises ids no key names by the mapping's `match`."""
     plain = [r.pattern for r in mapping.rules if not any(c in r.pattern for c in "*?[")]
     surveys, questions, labels = [], [], []
     for survey_id in sorted(set(survey_ids) | set(plain)):
         rule = mapping.for_survey(survey_id)
+        if rule is None:
+            texts = (question_texts or {}).get(survey_id, [])
+            found = [r for r in mapping.rules if r.match_question_text and not r.match_columns]
+            found = [r for r in found if r.recognises([], texts)]
+            rule = found[0] if len(found) == 1 else None
         if rule is None:  # unmapped: reported downstream (stg_surveys__unmapped_questions)
             continue
         fields = [rule.fields.get(role) for role in FIELD_ROLES]
@@ -99,7 +113,17 @@ def land_survey_mapping(con: duckdb.DuckDBPyConnection, mapping: SurveyMapping) 
             f"union select distinct survey_id from {RAW_SCHEMA}.survey_answers"
         ).fetchall()
     ]
-    frames = mapping_frames(mapping, survey_ids)
+    unnamed = [i for i in survey_ids if mapping.for_survey(i) is None]
+    texts: dict[str, list[str]] = {i: [] for i in unnamed}
+    if unnamed:
+        rows = con.execute(
+            f"select distinct survey_id, question_text from {RAW_SCHEMA}.survey_answers "
+            "where question_text is not null and list_contains(?, survey_id)",
+            [unnamed],
+        ).fetchall()
+        for survey_id, text in rows:
+            texts[survey_id].append(text)
+    frames = mapping_frames(mapping, survey_ids, texts)
     stamp = {"_mapping_file": mapping.source, "_mapping_sha256": mapping.sha256}
     stamp["_loaded_at"] = now_utc()
     counts = {}
