@@ -19,7 +19,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 # The venv's tools first: `dagster dev` runs `dbt parse` by name.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help install manifest generate materialize demo ui docs test test-spark lint format clean bench
+.PHONY: help install manifest generate materialize demo ui docs test test-spark lint format clean bench faults
 
 help:
 	@echo "make demo   - create .venv, install, build the demo warehouse end to end, print a summary"
@@ -28,6 +28,7 @@ help:
 	@echo "make test-spark - only the test that the dbt models give the same marts on Spark"
 	@echo "make clean  - remove the generated data, warehouse, dbt target and local Dagster runs"
 	@echo "make bench  - benchmark at 1M customers against the raw-SQL floor (make bench CUSTOMERS=N)"
+	@echo "make faults - the fault matrix of issue 26 on a small demo (docs/faults.md)"
 
 # The install stamp changes only when the dependencies do, so a second `make install` is instant.
 $(BIN)/.installed: pyproject.toml constraints.txt
@@ -83,6 +84,11 @@ test-spark: manifest
 BENCH_CUSTOMERS = $(if $(filter command line environment%,$(origin CUSTOMERS)),$(CUSTOMERS),1000000)
 bench: install
 	$(BIN)/python -m bench.run --customers $(BENCH_CUSTOMERS) --seed $(SEED) $(BENCH_ARGS)
+
+# Not part of `make test`: each fault against a clean baseline of a small demo (docs/faults.md).
+FAULT_CUSTOMERS = $(if $(filter command line environment%,$(origin CUSTOMERS)),$(CUSTOMERS),300)
+faults: install manifest
+	$(BIN)/python -m bench.faults --customers $(FAULT_CUSTOMERS)
 
 clean:
 	rm -rf data warehouse dbt_project/target dbt_project/logs logs spark-warehouse

@@ -2,18 +2,19 @@
 
 Each new file (by SHA-256) is archived and read (`ingest.surveys`), and in one transaction its
 responses go to `raw.survey_responses` (one row per response, those that answered nothing
-included) and its answers to `raw.survey_answers` (one row per answered question as exported,
-with the metric and score the survey mapping gives it). Rejected rows (an unreadable date, a
-mangled id, an answer outside its scale) go to `raw.rejected_rows` with file, line, field, value
-and reason, and the rest of the file loads; a file whose layout is unknown, whose survey cannot be
-told, or with too many rejected rows fails alone (`ingest.file_loads`). A file that failed is read
+included) and its answers to `raw.survey_answers` (one row per answered question, the answer as
+exported with its question id). What a question measures is not applied here: the mapping is
+landed as tables (`ingest.survey_mapping_tables`) on every load and dbt scores the answers, so a
+corrected mapping re-scores all history. Rejected rows (an unreadable date, a mangled id) go to
+`raw.rejected_rows` with file, line, field, value and reason, and the rest of the file loads; a
+file whose layout is unknown, whose survey cannot be told, or with too many rejected rows fails
+alone (`ingest.file_loads`). A file that failed is read
 again when the mapping changes. The same response in several exports is stored as often as it was
 exported; staging keeps its newest version.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import duckdb
@@ -28,7 +29,8 @@ from ingest.load_log import (
     record_load,
     record_rejects,
 )
-from ingest.survey_mapping import FIELD_ROLES, SurveyMapping, apply_survey_mapping
+from ingest.survey_mapping import SurveyMapping
+from ingest.survey_mapping_tables import land_survey_mapping
 from ingest.surveys import read_survey_export
 
 SOURCE = "survey_answers"
@@ -37,7 +39,6 @@ PATTERNS = ("*.csv", "*.tsv", "*.xlsx")
 TABLE = f"{RAW_SCHEMA}.{SOURCE}"
 RESPONSES_TABLE = f"{RAW_SCHEMA}.survey_responses"
 KEY = ["survey_id", "response_id", "question_id"]
-MAPPED = ["metric", "score", "survey_kind", "touchpoint", "journey_stage", "job", "team", "channel"]
 RESPONSE_METADATA = ["recorded_at", "finished", "respondent_email", "external_ref", "embedded"]
 
 _DDL = f"""
@@ -54,14 +55,6 @@ create table if not exists {TABLE} (
     embedded varchar,
     layout varchar,
     source_row bigint,
-    metric varchar,
-    score double,
-    survey_kind varchar,
-    touchpoint varchar,
-    journey_stage varchar,
-    job varchar,
-    team varchar,
-    channel varchar,
     _source_file varchar,
     _file_sha256 varchar,
     _loaded_at timestamp
@@ -77,12 +70,6 @@ create table if not exists {RESPONSES_TABLE} (
     layout varchar,
     source_row bigint,
     answers bigint not null,
-    survey_kind varchar,
-    touchpoint varchar,
-    journey_stage varchar,
-    job varchar,
-    team varchar,
-    channel varchar,
     _source_file varchar,
     _file_sha256 varchar,
     _loaded_at timestamp
@@ -99,39 +86,29 @@ def _naive_utc(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True).dt.tz_convert("UTC").dt.tz_localize(None)
 
 
-def _answers_with_meaning(read, mapping: SurveyMapping) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The answers with their response's metadata, plus the mapping's metric and score."""
+def _answers_as_exported(read) -> pd.DataFrame:
+    """The answers with their response's metadata, as exported: no meaning applied."""
     meta = read.responses[["survey_id", "response_id", *RESPONSE_METADATA, "layout"]]
     answers = read.answers.merge(meta, on=["survey_id", "response_id"], how="left")
-    answers["source_file"] = read.file_name
-    scored, rejected = apply_survey_mapping(answers, mapping)
-    meaning = scored[KEY + MAPPED].drop_duplicates(KEY)
-    frame = answers.merge(meaning, on=KEY, how="left", validate="one_to_one")
-    frame["recorded_at"] = _naive_utc(frame["recorded_at"])
-    rejects = rejected.rename(columns={"source_row": "line_number", "raw_value": "value"})
-    rejects["raw_text"] = rejects["value"]
-    return frame.drop(columns=["source_file"]), rejects
+    answers["recorded_at"] = _naive_utc(answers["recorded_at"])
+    return answers
 
 
 def _load_file(con, path: Path, archived: Path, sha256: str, mapping) -> FileLoad:
     read = read_survey_export(archived, mapping)
-    answers, scale_rejects = _answers_with_meaning(read, mapping)
-    rejects = pd.concat([f for f in (read.rejects, scale_rejects) if not f.empty] or [read.rejects])
+    answers = _answers_as_exported(read)
+    rejects = read.rejects
     rejected_lines = rejects.drop_duplicates("line_number").sort_values("line_number")
-    # An answer of a survey the mapping does not know yet is kept (raw holds it as exported):
-    # it is reported, but it is not a broken row, so it never fails the file.
-    broken = rejected_lines[~rejected_lines["reason"].str.startswith("no mapping for survey")]
     check_rejected_share(
         path.name,
         read.records,
-        [f"line {r.line_number}, field {r.field}: {r.reason}" for r in broken.itertuples()],
+        [f"line {r.line_number}, field {r.field}: {r.reason}" for r in rejected_lines.itertuples()],
     )
     loaded_at = now_utc()
     counts = read.answers.groupby(["survey_id", "response_id"]).size().rename("answers")
     responses = read.responses.join(counts, on=["survey_id", "response_id"])
     responses["answers"] = responses["answers"].fillna(0).astype("int64")
     responses["recorded_at"] = _naive_utc(responses["recorded_at"])
-    responses = _with_context(responses, mapping)
     stamp = {"_source_file": path.name, "_file_sha256": sha256, "_loaded_at": loaded_at}
     con.register("rox_survey_frame", answers.assign(**stamp))
     con.register("rox_survey_responses", responses.assign(**stamp))
@@ -155,25 +132,6 @@ def _load_file(con, path: Path, archived: Path, sha256: str, mapping) -> FileLoa
     return FileLoad(path.name, sha256, len(answers), len(rejected_lines), notes=notes)
 
 
-def _with_context(responses: pd.DataFrame, mapping: SurveyMapping) -> pd.DataFrame:
-    """Each response's survey kind and the context its embedded fields carry, per the mapping."""
-    out = responses.copy()
-    for name in ("survey_kind", *FIELD_ROLES):
-        out[name] = None
-    for survey_id in out["survey_id"].unique():
-        rule = mapping.for_survey(survey_id)
-        if rule is None:
-            continue
-        rows = out["survey_id"] == survey_id
-        out.loc[rows, "survey_kind"] = rule.kind
-        if rule.fields:
-            embedded = out.loc[rows, "embedded"].map(json.loads)
-            for role, field in rule.fields.items():
-                values = embedded.map(lambda e, f=field: (e.get(f) or "").strip() or None)
-                out.loc[rows, role] = values
-    return out
-
-
 def ensure_survey_tables(con: duckdb.DuckDBPyConnection) -> None:
     ensure_bookkeeping_tables(con)
     created = not con.execute(
@@ -189,10 +147,7 @@ def ensure_survey_tables(con: duckdb.DuckDBPyConnection) -> None:
                    coalesce(bool_and(finished), true) as finished,
                    max(respondent_email) as respondent_email, max(external_ref) as external_ref,
                    max(embedded) as embedded, max(layout) as layout, min(source_row) as source_row,
-                   count(*) as answers, max(survey_kind) as survey_kind,
-                   max(touchpoint) as touchpoint, max(journey_stage) as journey_stage,
-                   max(job) as job, max(team) as team, max(channel) as channel,
-                   _source_file, _file_sha256, max(_loaded_at) as _loaded_at
+                   count(*) as answers, _source_file, _file_sha256, max(_loaded_at) as _loaded_at
             from {TABLE} group by survey_id, response_id, _source_file, _file_sha256
             """
         )
@@ -204,9 +159,10 @@ def load_survey_files(
     archive_root: Path,
     mapping: SurveyMapping,
 ) -> LoadReport:
-    """Load every new survey export; a file that fails is logged and the others still load."""
+    """Load every new survey export, then land the mapping (resolved for every survey id raw
+    holds) for dbt to apply; a file that fails is logged and the others still load."""
     ensure_survey_tables(con)
-    return load_landed_files(
+    report = load_landed_files(
         con,
         SOURCE,
         survey_files(landing_root),
@@ -214,3 +170,5 @@ def load_survey_files(
         lambda path, archived, sha256: _load_file(con, path, archived, sha256, mapping),
         config_sha256=mapping.sha256,
     )
+    land_survey_mapping(con, mapping)
+    return report

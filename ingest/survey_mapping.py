@@ -3,22 +3,18 @@
 The reader (`ingest.surveys`) knows layouts, not meaning. This module loads the mapping (which
 question of which survey is NPS, CSAT, CES, eNPS or a verbatim, which embedded field carries the
 touchpoint, journey stage, job, team and channel, customer or employee survey), validates it at
-load so a typo fails with the file and the key, and turns long answers into scores. Every answer
-is accounted for: scored, rejected with a reason, or counted as an unmapped question.
+load so a typo fails with the file and the key. Scoring is not done here: the mapping is landed
+as tables (`ingest.survey_mapping_tables`) and applied in dbt (`stg_surveys__answer_scoring`),
+so a corrected mapping re-scores every answer already loaded.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import hashlib
-import json
-import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from common.strict_yaml import read_config_yaml
 from ingest.timestamps import TimestampError, zone
@@ -30,22 +26,11 @@ METRIC_LABELS = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "enps": "eNPS", "ve
 SURVEY_KINDS = ("customer", "employee")
 FIELD_ROLES = ("touchpoint", "journey_stage", "job", "team", "channel")
 
-SCORED_EXTRA_COLUMNS = ("metric", "score", "verbatim", "survey_kind", *FIELD_ROLES)
-REJECTED_COLUMNS = ("source_file", "source_row", "field", "reason", "raw_value")
-ANSWER_COLUMNS = (
-    "survey_id",
-    "question_id",
-    "answer",
-    "embedded",
-    "source_file",
-    "source_row",
-)
 
 _TOP_KEYS = ("version", "surveys")
 _SURVEY_KEYS = ("kind", "questions", "fields", "match", "timezone", "day_first")
 _MATCH_KEYS = ("question_text", "columns")
 _QUESTION_KEYS = ("metric", "labels")
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 class SurveyMappingError(ValueError):
@@ -59,23 +44,6 @@ class QuestionMapping:
     question_id: str
     metric: str
     labels: dict[str, float] = field(default_factory=dict)  # keys case-folded
-
-    def score(self, answer: str) -> tuple[float | None, str | None]:
-        """(score, None) for a valid answer, (None, reason) for one outside the scale."""
-        text = answer.strip()
-        label = METRIC_LABELS[self.metric]
-        if text.casefold() in self.labels:
-            return self.labels[text.casefold()], None
-        if not _NUMBER.match(text):
-            known = " or a label of the mapping" if self.labels else ""
-            return None, f"{label} answer {text!r} is not a number{known}"
-        value = float(text)
-        low, high = METRIC_SCALES[self.metric]
-        if not low <= value <= high:
-            return None, f"{label} answer {text} is outside {low}-{high}"
-        if value != int(value):
-            return None, f"{label} answer {text} is not a whole number on the {low}-{high} scale"
-        return value, None
 
 
 @dataclass(frozen=True)
@@ -274,97 +242,3 @@ def _text_key(key: Any, where: str, fail) -> str:
     if isinstance(key, bool) or not isinstance(key, str | int) or not str(key).strip():
         raise fail(where, f"key {key!r} must be text (quote it)")
     return str(key).strip()
-
-
-def apply_survey_mapping(
-    answers: pd.DataFrame, mapping: SurveyMapping
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Score the answers of `read_survey_export` by `mapping`: (scored, rejected).
-
-    scored: the answers of mapped questions plus SCORED_EXTRA_COLUMNS. rejected: one row per
-    answer outside its scale or not a number, and per answer of a survey the mapping does not
-    cover (reason "no mapping for survey <id>"). Answers to questions the mapping does not name
-    are in neither: they stay in the raw answers and are counted in
-    scored.attrs["unmapped_answers"] (total) and scored.attrs["unmapped_questions"]
-    ({survey_id: {question_id: count}}).
-    """
-    missing = [c for c in ANSWER_COLUMNS if c not in answers.columns]
-    if missing:
-        raise ValueError(f"answers are missing column(s) {missing}; expected read_survey_export")
-    rules: dict[str, SurveyRule | None] = {}
-    embedded_cache: dict[str, dict] = {}
-    positions: list[int] = []
-    extras: list[tuple] = []
-    rejected: list[tuple] = []
-    unmapped: Counter[tuple[str, str]] = Counter()
-    columns = [answers.columns.get_loc(c) for c in ANSWER_COLUMNS]
-    for position, row in enumerate(answers.itertuples(index=False, name=None)):
-        survey_id, question_id, answer, embedded, source_file, source_row = (
-            row[i] for i in columns
-        )
-        if survey_id not in rules:
-            rules[survey_id] = mapping.for_survey(survey_id)
-        rule = rules[survey_id]
-        if rule is None:
-            reason = f"no mapping for survey {survey_id}"
-            rejected.append((source_file, source_row, question_id, reason, answer))
-            continue
-        question = rule.questions.get(question_id)
-        if question is None:
-            unmapped[(survey_id, question_id)] += 1
-            continue
-        if question.metric == "verbatim":
-            score, verbatim = None, answer
-        else:
-            score, reason = question.score(answer)
-            if reason is not None:
-                rejected.append((source_file, source_row, question_id, reason, answer))
-                continue
-            verbatim = None
-        if embedded not in embedded_cache:
-            embedded_cache[embedded] = _embedded(embedded, source_file, source_row)
-        values = embedded_cache[embedded]
-        roles = tuple(_field(values, rule.fields.get(role)) for role in FIELD_ROLES)
-        positions.append(position)
-        extras.append((question.metric, score, verbatim, rule.kind, *roles))
-
-    scored = answers.iloc[positions].reset_index(drop=True)
-    extra_columns = list(zip(*extras, strict=True)) if extras else [()] * len(SCORED_EXTRA_COLUMNS)
-    for name, values in zip(SCORED_EXTRA_COLUMNS, extra_columns, strict=True):
-        dtype = "float64" if name == "score" else object
-        scored[name] = pd.Series(list(values), dtype=dtype)
-    per_survey: dict[str, dict[str, int]] = {}
-    for (survey_id, question_id), count in sorted(unmapped.items()):
-        per_survey.setdefault(survey_id, {})[question_id] = count
-    scored.attrs["unmapped_answers"] = sum(unmapped.values())
-    scored.attrs["unmapped_questions"] = per_survey
-
-    rejected_columns = list(zip(*rejected, strict=True)) if rejected else [()] * 5
-    rejected_frame = pd.DataFrame(
-        {
-            name: pd.Series(list(values), dtype="int64" if name == "source_row" else object)
-            for name, values in zip(REJECTED_COLUMNS, rejected_columns, strict=True)
-        }
-    )
-    return scored, rejected_frame
-
-
-def _embedded(text: Any, source_file: str, source_row: int) -> dict:
-    if text is None or (isinstance(text, float) and text != text):
-        return {}
-    try:
-        values = json.loads(text)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{source_file}: row {source_row}: embedded is not JSON ({err})") from err
-    if not isinstance(values, dict):
-        raise ValueError(f"{source_file}: row {source_row}: embedded is not a JSON object")
-    return values
-
-
-def _field(values: dict, name: str | None) -> str | None:
-    if name is None:
-        return None
-    value = values.get(name)
-    if value is None or not str(value).strip():
-        return None
-    return str(value)

@@ -28,7 +28,11 @@ from orchestration.reviews.checks import review_failed_files_checks, review_suit
 from orchestration.rox.assets import rox_marts
 from orchestration.run_monitoring import in_process_executor
 from orchestration.surveys.assets import survey_answers
-from orchestration.surveys.checks import survey_failed_files_checks, survey_suite_checks
+from orchestration.surveys.checks import (
+    survey_failed_files_checks,
+    survey_mapping_checks,
+    survey_suite_checks,
+)
 from orchestration.surveys.sensors import survey_files_sensor, survey_refresh_job
 from orchestration.transform.assets import dbt_layer_assets
 
@@ -59,6 +63,7 @@ def build_definitions() -> dg.Definitions:
             *review_suite_checks,
             *crm_failed_files_checks,
             *survey_failed_files_checks,
+            *survey_mapping_checks,
             *review_failed_files_checks,
             *staging_suite_checks,
             *mart_suite_checks,

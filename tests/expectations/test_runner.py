@@ -54,7 +54,7 @@ def test_an_empty_table_validates_without_errors() -> None:
             con, "raw.survey_answers", RAW_SURVEY_SUITE["survey_answers"], "raw_surveys"
         )
     assert outcome.rows == 0 and outcome.success
-    assert "0 of 11 expectations failed" in to_markdown(outcome)
+    assert "0 of 6 expectations failed" in to_markdown(outcome)
 
 
 def test_great_expectations_imports_in_a_process_without_a_main_file() -> None:
@@ -104,7 +104,6 @@ def test_each_result_is_reported_against_its_own_expectation() -> None:
 def test_row_conditions_samples_and_a_subset_of_rows() -> None:
     """A metric-conditional range (GE's condition dict) on the SQL engine; samples as text
     that reads the same whatever the column type; `where` validates only some rows."""
-    from expectations.raw_surveys import METRICS
     from expectations.spec import between_where, in_set, not_null, valid_date
 
     with duckdb.connect() as con:
@@ -117,7 +116,7 @@ def test_row_conditions_samples_and_a_subset_of_rows() -> None:
         suite = [
             between_where("score", 0, 10, "metric", "nps"),
             between_where("score", 1, 5, "metric", "csat"),
-            in_set("metric", METRICS),
+            in_set("metric", ["nps", "csat", "ces", "enps", "verbatim"]),
             valid_date("answered_on"),
             not_null("answered_on"),
         ]

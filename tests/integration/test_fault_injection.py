@@ -59,6 +59,7 @@ import pytest
 from common.settings import DBT_PROJECT_DIR, REPO_ROOT
 from ingest.crm import CRM_SOURCES, SALESFORCE_ACCOUNTS, SALESFORCE_ORDERS
 from ingest.csv_loader import load_csv_source
+from ingest.pseudonym import ensure_salt
 from ingest.review_export_loader import REVIEW_EXPORT_SOURCES, load_review_exports
 from ingest.review_sync import sync_business_unit
 from ingest.reviews import ReviewApiClient, ReviewApiError
@@ -342,7 +343,11 @@ def test_out_of_range_review_stars_are_rejected_naming_file_row_and_field(
     assert report.rows_rejected == 1 and loaded == clean.raw[google_play.table][0] - 1
 
 
-def test_out_of_range_nps_is_rejected_naming_file_row_and_field(small_demo, tmp_path) -> None:
+def test_out_of_range_nps_is_rejected_naming_file_row_and_field(
+    small_demo, tmp_path, monkeypatch, dbt_manifest
+) -> None:
+    """The scale is the survey mapping's, applied in staging: the answer lands as exported and
+    stg_surveys__rejected_answers names its file, line and field; the others are scored."""
     landing = copy_landing(small_demo, tmp_path)
     path = landing / "surveys" / "relationship_nps.csv"
     lines = path.read_text(encoding="utf-8-sig").splitlines()
@@ -352,13 +357,32 @@ def test_out_of_range_nps_is_rejected_naming_file_row_and_field(small_demo, tmp_
     lines[3] = ",".join(row)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     (landing / "surveys" / "employee_pulse.csv").unlink()
-    with duckdb.connect() as con:
+    database = tmp_path / "rox.duckdb"
+    with duckdb.connect(str(database)) as con:
+        ensure_salt(con, "test-salt")
         load_survey_files(con, landing, tmp_path / "archive", MAPPING)
+        kept = con.execute(
+            "select count(*) from raw.survey_answers where answer = '11' and question_id = 'Q1'"
+        ).fetchone()[0]
+    monkeypatch.setenv("ROX_WAREHOUSE", str(database))
+    result = run_dbt("build", "--select", "+stg_surveys__rejected_answers", "stg_surveys__answers")
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(database), read_only=True) as con:
         rejected = con.execute(
-            "select file_name, line_number, field, reason, raw_text from raw.rejected_rows "
-            "where file_name = 'relationship_nps.csv'"
+            "select source_file, line_number, field, reason, value "
+            "from staging.stg_surveys__rejected_answers"
         ).fetchall()
+        scored = con.execute(
+            "select count(*) from staging.stg_surveys__answers "
+            "where survey_id = 'relationship_nps' and metric = 'nps'"
+        ).fetchone()[0]
+        responses = con.execute(
+            "select count(*) from staging.stg_surveys__responses "
+            "where survey_id = 'relationship_nps'"
+        ).fetchone()[0]
+    assert kept == 1
     assert rejected == [("relationship_nps.csv", 4, "Q1", "NPS answer 11 is outside 0-10", "11")]
+    assert 0 < scored < responses
 
 
 def test_the_same_exports_dropped_again_change_nothing(clean, small_demo, tmp_path) -> None:
@@ -389,6 +413,7 @@ import dagster as dg
 import duckdb
 from ingest.crm import SALESFORCE_ORDERS
 from ingest.csv_loader import load_csv_source
+from ingest.pseudonym import ensure_salt
 con = duckdb.connect(sys.argv[1])
 print("loading", flush=True)
 load_csv_source(con, SALESFORCE_ORDERS, Path(sys.argv[2]), Path(sys.argv[3]))

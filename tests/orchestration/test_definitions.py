@@ -18,6 +18,9 @@ RAW = [
     "salesforce_contacts",
     "salesforce_orders",
     "survey_answers",
+    "survey_mapping_labels",
+    "survey_mapping_questions",
+    "survey_mapping_surveys",
     "survey_responses",
     "text_signals",
     "trustpilot_reviews",
@@ -42,8 +45,11 @@ STAGING = [
     "stg_salesforce__contacts",
     "stg_reviews__reviews",
     "stg_salesforce__orders",
+    "stg_surveys__answer_scoring",
     "stg_surveys__answers",
+    "stg_surveys__rejected_answers",
     "stg_surveys__responses",
+    "stg_surveys__unmapped_questions",
     "stg_zendesk__tickets",
 ]
 INTERMEDIATE = [
@@ -139,7 +145,8 @@ def test_every_raw_staging_and_mart_table_has_a_blocking_great_expectations_gate
         if k.name.startswith("ge_")
     )
     reviews = ["app_store_reviews", "google_play_reviews", "trustpilot_reviews"]
-    not_crm = ("pseudonym_salt", "survey_answers", "survey_responses", "text_signals", *reviews)
+    surveys = [n for n in RAW if n.startswith("survey_")]
+    not_crm = ("pseudonym_salt", *surveys, "text_signals", *reviews)
     crm = [n for n in RAW if n not in not_crm]
     assert checks == sorted(
         [(f"raw/{n}", "ge_raw_crm") for n in crm]
@@ -195,8 +202,9 @@ def test_freshness_checks_jobs_schedules_and_sensors(defs) -> None:
         for k in check_def.check_keys
         if k.name == "freshness_check"
     )
+    configuration = ("pseudonym_salt", "text_signals", "survey_responses")
     assert freshness == sorted(
-        f"raw/{n}" for n in RAW if n not in ("pseudonym_salt", "text_signals", "survey_responses")
+        f"raw/{n}" for n in RAW if n not in configuration and not n.startswith("survey_mapping_")
     )
     assert sorted(job.name for job in defs.jobs) == ["daily_refresh", "survey_refresh"]
     assert sorted(schedule.name for schedule in defs.schedules) == ["daily_refresh_schedule"]
@@ -248,5 +256,6 @@ def test_every_file_source_has_a_failed_files_warning(defs) -> None:
         k.asset_key.to_user_string() for k in graph.asset_check_keys if k.name == "failed_files"
     )
     file_sources = [n for n in RAW if n not in ("pseudonym_salt", "text_signals")]
+    file_sources = [n for n in file_sources if not n.startswith("survey_mapping_")]
     file_sources = [n for n in file_sources if n not in ("trustpilot_reviews", "survey_responses")]
     assert warned == sorted(f"raw/{n}" for n in file_sources)

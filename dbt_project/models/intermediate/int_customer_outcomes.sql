@@ -23,7 +23,11 @@ orders as (
     select
         orders.customer_key,
         orders.amount_eur,
-        orders.margin_eur,
+        -- an order exported without Margin__c counts at clv_margin_rate of its amount
+        coalesce(
+            orders.margin_eur,
+            cast(orders.amount_eur * {{ var('clv_margin_rate') }} as decimal(18, 2))
+        ) as margin_eur,
         orders.is_returned,
         orders.ordered_on > {{ dbt.dateadd('day', -365, 'bounds.last_month_end') }}
             as is_last_12_months,

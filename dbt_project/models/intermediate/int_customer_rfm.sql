@@ -19,7 +19,8 @@ purchases as (
         customer_key,
         ordered_on,
         sum(case when is_returned then 0 else amount_eur end) as value_eur,
-        sum(case when is_returned then 0 else margin_eur end) as margin_eur
+        -- an order exported without Margin__c counts at clv_margin_rate of its amount
+        sum(case when is_returned then 0 else coalesce(margin_eur, cast(amount_eur * {{ var('clv_margin_rate') }} as decimal(18, 2))) end) as margin_eur
     from orders
     group by customer_key, ordered_on
 ),

@@ -19,7 +19,9 @@ final as (
         cast(count(*) as bigint) as orders,
         cast(sum(case when is_returned then 0 else amount_eur end) as decimal(18, 2))
             as revenue_eur,
-        cast(sum(case when is_returned then 0 else margin_eur end) as decimal(18, 2))
+        -- over the orders whose margin is known; null when none of the day's is
+        cast(case when count(margin_eur) > 0
+            then sum(case when is_returned then 0 else margin_eur end) end as decimal(18, 2))
             as margin_eur,
         cast(sum(case when is_returned then 1 else 0 end) as bigint) as returned_orders,
         cast(sum(case when delivered_on is not null then 1 else 0 end) as bigint)

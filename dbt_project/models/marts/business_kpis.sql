@@ -46,7 +46,9 @@ order_kpis as (
         cast(count(*) as bigint) as orders,
         cast(sum(case when is_returned then 1 else 0 end) as bigint) as returned_orders,
         sum(case when is_returned then 0 else amount_eur end) as revenue_eur,
-        sum(case when is_returned then 0 else margin_eur end) as margin_eur
+        -- over the orders whose margin is known (Margin__c exported); null when none is
+        sum(case when is_returned then 0 else margin_eur end) as margin_eur,
+        cast(count(margin_eur) as bigint) as margin_known_orders
     from orders
     group by order_month
 ),
@@ -77,7 +79,9 @@ joined as (
         coalesce(order_kpis.orders, 0) as orders,
         coalesce(order_kpis.returned_orders, 0) as returned_orders,
         cast(coalesce(order_kpis.revenue_eur, 0) as decimal(18, 2)) as revenue_eur,
-        cast(coalesce(order_kpis.margin_eur, 0) as decimal(18, 2)) as margin_eur,
+        cast(case when coalesce(order_kpis.orders, 0) = 0 then 0
+            when order_kpis.margin_known_orders > 0 then order_kpis.margin_eur end
+            as decimal(18, 2)) as margin_eur,
         coalesce(ticket_kpis.tickets, 0) as tickets,
         cast(coalesce(spend_kpis.marketing_spend_eur, 0) as decimal(18, 2)) as marketing_spend_eur
     from spine

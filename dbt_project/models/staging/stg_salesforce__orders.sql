@@ -28,7 +28,9 @@ final as (
         lower(latest.status) = 'cancelled' as is_cancelled,
         upper(latest.currency_iso_code) as currency_code,
         cast(latest.total_amount as decimal(18, 2)) as amount_eur,
-        cast(coalesce(latest.margin_c, 0) as decimal(18, 2)) as margin_eur,
+        -- null when the export has no Margin__c (raw.load_log.missing_columns says so): an
+        -- unknown margin is not a zero margin
+        cast(latest.margin_c as decimal(18, 2)) as margin_eur,
         coalesce(lower(latest.product_category_c), 'unknown') as product_category,
         latest.promised_delivery_date_c as promised_delivery_on,
         latest.delivered_date_c as delivered_on,

