@@ -297,7 +297,7 @@ def test_rox_tables_cover_every_scope_and_initiative(built) -> None:
         kinds = con.execute("select investment_kind from marts.rox_portfolio order by 1").fetchall()
     assert scopes == {"company": 1, "value_stream": 2, "job": 3, "segment": 3, "touchpoint": 5}
     assert versions == [("rox-1",)]
-    assert [i[0] for i in initiatives] == ["INI-01", "INI-02"]
+    assert [i[0] for i in initiatives] == ["INI-01", "INI-02", "INI-03", "INI-04"]
     assert all(i[1] == i[2] > 0 for i in initiatives)
     assert no_investment[0] > 0 and no_investment[1] == 0  # no investment: ROX is null
     assert company_rox == 0  # the company's month is never a ROX
