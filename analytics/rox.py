@@ -12,10 +12,8 @@ Method (docs/rox.md), formula version `FORMULA_VERSION`:
   value = active customers x sum over bands of (share this month - share last month) x value
   of the band / 12, plus cost to serve avoided (drop in support cost per active customer x
   active customers).
-- Per initiative: the effect is a difference in differences of 0-100 experience scores in the
-  scope it changed against the untouched scopes, before (baseline months) and after its start;
-  its value = effect x value per point (the slope of annualised margin on the customer's score
-  in that scope) x customer-months touched since the start / 12.
+- Per initiative and of the portfolio: `analytics.rox_initiatives` (lasting value, the soft
+  channel through EX, one joint bootstrap over customers).
 - ROX = (attributable value - investment) / investment; undefined (null) without investment.
 - Intervals: Poisson bootstrap over customers (each customer's rows get one weight per
   replicate), percentile interval.
@@ -46,6 +44,7 @@ class RoxSettings:
     pain_below: float = 50.0
     love_from: float = 75.0
     baseline_months: int = 12
+    ex_cx_lag_months: int = 1
     bootstrap_samples: int = 200
     confidence: float = 0.95
     seed: int = 42
@@ -194,138 +193,6 @@ class Initiative:
     investment_kind: str
     cost_per_month_eur: float
     start_month: pd.Timestamp
-
-
-def initiative_return(
-    scores: pd.DataFrame,
-    customers: pd.DataFrame,
-    initiative: Initiative,
-    as_of_month: pd.Timestamp,
-    settings: RoxSettings,
-    other_treated: frozenset[str] = frozenset(),
-) -> dict:
-    """Difference-in-differences effect, its value, investment to date and ROX, with intervals.
-
-    `scores`: compact rows (customer_id, month_start, the scope column of the initiative:
-    touchpoint_id, job_id, segment or value_stream_id; scores, score_sum_0_100); `customers`:
-    customer_id, annual_margin_eur. The controls are the untouched scopes of the same type: not
-    this one and not `other_treated` (the scopes other initiatives changed). The control change
-    is the mean of each control scope's own before/after change, weighted by its signals after,
-    so a shift in the mix of scopes is not read as an effect. Replicates draw one weight per
-    customer in the order customers first appear in `scores` (sort it by customer).
-    """
-    column = SCOPE_COLUMN[initiative.scope_type]
-    start = pd.Timestamp(initiative.start_month)
-    months_live = (
-        0
-        if as_of_month < start
-        else (as_of_month.year - start.year) * 12 + as_of_month.month - start.month + 1
-    )
-    investment = initiative.cost_per_month_eur * months_live
-    result = {
-        "months_live": months_live,
-        "investment_to_date_eur": investment,
-    }
-    baseline_start = start - pd.DateOffset(months=settings.baseline_months)
-    window = scores[
-        (scores["month_start"] >= baseline_start)
-        & (scores["month_start"] <= as_of_month)
-        & scores[column].notna()
-        & scores["customer_id"].notna()
-        & (scores[SCORE_COUNT] > 0)
-    ]
-    window = window[~window[column].isin(other_treated - {initiative.scope_id})]
-    if months_live == 0 or window.empty:
-        return {**result, **_empty_return(investment)}
-    # Group 0 is the treated scope, groups 1.. the control scopes; cell = group x (after, before).
-    groups = np.where(window[column] == initiative.scope_id, 0, 1 + pd.factorize(window[column])[0])
-    post = (window["month_start"] >= start).to_numpy()
-    n_cells = 2 * (groups.max() + 1)
-    cell = 2 * groups + np.where(post, 0, 1)
-    present = np.bincount(cell, window[SCORE_COUNT].to_numpy(float), minlength=n_cells)
-    if months_live == 0 or present[0] == 0 or present[1] == 0 or groups.max() == 0:
-        return {**result, **_empty_return(investment)}
-
-    # Sums and counts per customer and cell, so a replicate weighs customers, not rows.
-    codes, uniques = pd.factorize(window["customer_id"])
-    key = codes * n_cells + cell
-    size = len(uniques) * n_cells
-    sums = np.bincount(key, window[SCORE_SUM].to_numpy(float), minlength=size)
-    sums = sums.reshape(-1, n_cells)
-    counts = np.bincount(key, window[SCORE_COUNT].to_numpy(float), minlength=size)
-    counts = counts.reshape(-1, n_cells)
-    reps = settings.bootstrap_samples
-    rng = np.random.default_rng(settings.seed)
-    effect = np.empty(reps + 1)
-    for r in range(reps + 1):
-        w = np.ones(len(uniques)) if r == 0 else rng.poisson(1.0, len(uniques)).astype(float)
-        cell_counts = w @ counts
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means = ((w @ sums) / cell_counts).reshape(-1, 2)  # (after, before) per group
-        change = means[:, 0] - means[:, 1]
-        after = cell_counts.reshape(-1, 2)[1:, 0]
-        usable = np.isfinite(change[1:]) & (after > 0)
-        control = np.average(change[1:][usable], weights=after[usable]) if usable.any() else np.nan
-        effect[r] = change[0] - control
-    treated = groups == 0
-
-    # Value per point: slope of annual margin on the customer's mean score in the scope.
-    in_scope = scores[(scores[column] == initiative.scope_id) & scores["customer_id"].notna()]
-    scope_scores = mean_scores(in_scope, ["customer_id"])
-    linked = customers.set_index("customer_id").join(scope_scores.rename("x"), how="inner")
-    x, y = linked["x"].to_numpy(float), linked["annual_margin_eur"].to_numpy(float)
-    # Resampled independently of the effect's replicates (the two are estimated on different
-    # rows: experience events and customer margins).
-    slope = _bootstrap_slopes(x, y, reps, settings.seed + 1)
-    touched = window[treated & post].drop_duplicates(["customer_id", "month_start"])
-    customer_months = float(len(touched))
-    value = effect * slope * customer_months / 12.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rox = (value - investment) / investment if investment > 0 else np.full_like(value, np.nan)
-    effect_ci = _interval(effect[1:], settings.confidence)
-    value_ci = _interval(value[1:], settings.confidence)
-    rox_ci = _interval(rox[1:], settings.confidence) if investment > 0 else (np.nan, np.nan)
-    return {
-        **result,
-        "effect_points": float(effect[0]),
-        "effect_ci_low": effect_ci[0],
-        "effect_ci_high": effect_ci[1],
-        "value_per_point_eur": float(slope[0]),
-        "customer_months_touched": customer_months,
-        "attributable_value_eur": float(value[0]),
-        "attributable_value_ci_low": value_ci[0],
-        "attributable_value_ci_high": value_ci[1],
-        "rox": float(rox[0]) if investment > 0 else np.nan,
-        "rox_ci_low": rox_ci[0],
-        "rox_ci_high": rox_ci[1],
-    }
-
-
-def _empty_return(investment: float) -> dict:
-    """Not measurable yet (not started, or no data on one side): value unknown, not zero."""
-    keys = ["effect_points", "effect_ci_low", "effect_ci_high", "value_per_point_eur",
-            "attributable_value_eur", "attributable_value_ci_low", "attributable_value_ci_high",
-            "rox", "rox_ci_low", "rox_ci_high"]  # fmt: skip
-    return {**dict.fromkeys(keys, np.nan), "customer_months_touched": 0.0}
-
-
-def _bootstrap_slopes(x: np.ndarray, y: np.ndarray, reps: int, seed: int) -> np.ndarray:
-    """OLS slope of y on x, then `reps` Poisson-bootstrap replicates (one row per customer).
-
-    One replicate at a time, so memory stays one weight vector at a million customers.
-    """
-    rng = np.random.default_rng(seed)
-    slopes = np.empty(reps + 1)
-    for r in range(reps + 1):
-        w = np.ones(len(x)) if r == 0 else rng.poisson(1.0, len(x)).astype(float)
-        total = w.sum()
-        if total == 0:
-            slopes[r] = np.nan
-            continue
-        mx, my = (w @ x) / total, (w @ y) / total
-        var = w @ (x - mx) ** 2
-        slopes[r] = (w @ ((x - mx) * (y - my))) / var if var > 0 else np.nan
-    return slopes
 
 
 SCOPE_COLUMN = {

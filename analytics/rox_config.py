@@ -69,6 +69,9 @@ def parse_rox_settings(
         raise RoxConfigError(f"{name}: cx_index.weights: at least one weight must be positive")
     business = business or load_business_settings()
     baseline = _section(name, data, "initiatives").get("baseline_months", 12)
+    lag = _section(name, data, "initiatives").get("ex_cx_lag_months", 1)
+    if not isinstance(lag, int) or isinstance(lag, bool) or not 0 <= lag <= 2:
+        raise RoxConfigError(f"{name}: initiatives.ex_cx_lag_months must be 0, 1 or 2")
     boot = _section(name, data, "bootstrap")
     samples, confidence = boot.get("samples", 200), boot.get("confidence", 0.95)
     if not isinstance(baseline, int) or not 1 <= baseline <= 36:
@@ -82,6 +85,7 @@ def parse_rox_settings(
         pain_below=business.heat_pain_below,
         love_from=business.heat_love_from,
         baseline_months=baseline,
+        ex_cx_lag_months=lag,
         bootstrap_samples=samples,
         confidence=confidence,
         seed=int(boot.get("seed", 42)),

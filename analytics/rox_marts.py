@@ -1,4 +1,5 @@
-"""Assemble marts.rox_score and marts.rox_by_initiative from warehouse frames (analytics/rox.py).
+"""Assemble marts.rox_score, marts.rox_by_initiative and marts.rox_portfolio from warehouse
+frames (analytics/rox.py, analytics/rox_initiatives.py).
 
 `scores` are compact rows (one per customer x month x touchpoint, with the customer's job_id,
 segment and value_stream_id, `scores` and `score_sum_0_100`); `customers` one row per
@@ -10,6 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.ex_link import (
+    SOFT_STEP_COLUMNS,
+    ExPanel,
+    ex_cx_link,
+    measure_soft_initiative,
+    pulse_frame,
+)
 from analytics.rox import (
     SCOPE_COLUMN,
     Initiative,
@@ -18,11 +26,18 @@ from analytics.rox import (
     band,
     band_values,
     cx_index,
-    initiative_return,
     mean_scores,
     movement_value,
     rox_ratio,
     to_0_100,
+)
+from analytics.rox_initiatives import (
+    HARD_CHANNEL,
+    SOFT_CHANNEL,
+    CustomerWeights,
+    customer_weights,
+    measure_initiative,
+    portfolio,
 )
 
 COMPONENTS = ("nps", "csat", "ces", "review_rating", "sentiment")
@@ -153,24 +168,30 @@ def rox_score(
         cost_to_serve = cost_to_serve.reindex(frame.index)
         avoided = (cost_to_serve.shift(1) - cost_to_serve) * frame["active_customers"]
         frame["cost_to_serve_avoided_eur"] = avoided.fillna(0.0)
-        frame["attributable_value_eur"] = (
+        # Experience value created in the month (band movement + cost to serve avoided): not a
+        # return on anything by itself; the headline ROX is the portfolio's (rox_portfolio).
+        frame["experience_value_created_eur"] = (
             frame["movement_value_eur"].fillna(0.0) + frame["cost_to_serve_avoided_eur"]
         )
-        low = moved["movement_value_ci_low"] + frame["cost_to_serve_avoided_eur"]
-        high = moved["movement_value_ci_high"] + frame["cost_to_serve_avoided_eur"]
+        frame["experience_value_created_ci_low_eur"] = (
+            moved["movement_value_ci_low"] + frame["cost_to_serve_avoided_eur"]
+        )
+        frame["experience_value_created_ci_high_eur"] = (
+            moved["movement_value_ci_high"] + frame["cost_to_serve_avoided_eur"]
+        )
         frame["investment_eur"] = [
             _investment(initiatives, scope_type, scope_id, month) for month in frame.index
         ]
-        frame["rox"] = [
-            rox_ratio(v, i)
-            for v, i in zip(frame["attributable_value_eur"], frame["investment_eur"], strict=True)
-        ]
-        frame["rox_ci_low"] = [
-            rox_ratio(v, i) for v, i in zip(low, frame["investment_eur"], strict=True)
-        ]
-        frame["rox_ci_high"] = [
-            rox_ratio(v, i) for v, i in zip(high, frame["investment_eur"], strict=True)
-        ]
+        # A monthly ROX only where investment in this very scope is live (an initiative scoped
+        # to it): the company's month compares everything with everything and is left null.
+        own = [0.0 if scope_type == "company" else i for i in frame["investment_eur"]]
+        value = frame["experience_value_created_eur"]
+        for column, values in (
+            ("monthly_rox", value),
+            ("monthly_rox_ci_low", frame["experience_value_created_ci_low_eur"]),
+            ("monthly_rox_ci_high", frame["experience_value_created_ci_high_eur"]),
+        ):
+            frame[column] = [rox_ratio(v, i) for v, i in zip(values, own, strict=True)]
         frame["revenue_at_risk_eur"] = _metric(
             metric_values, "revenue_at_risk", scope_type, scope_id
         ).reindex(frame.index)
@@ -210,14 +231,55 @@ def rox_by_initiative(
     customers: pd.DataFrame,
     initiatives: list[Initiative],
     settings: RoxSettings,
-) -> pd.DataFrame:
+    pulse: pd.DataFrame | None = None,
+    owning_team: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """marts.rox_by_initiative, marts.rox_portfolio and marts.ex_cx_link, from one joint
+    bootstrap over customers (and employees, for the EX steps).
+
+    Hard initiatives act on CX directly (CX -> value); soft ones through their touchpoint's
+    owning team's EX (EX -> CX -> value; `pulse`: int_team_pulse_monthly rows).
+    """
     scores = scores.assign(month_start=pd.to_datetime(scores["month_start"]))
     customers = customers.assign(annual_margin_eur=annual_margin(customers, settings))
     as_of = scores.loc[scores["scores"] > 0, "month_start"].max()
-    rows = []
+    weights = customer_weights(scores, customers, settings)
+    owning_team = owning_team or {}
+    pulse = pulse_frame(pulse if pulse is not None else _NO_PULSE)
+    employees = CustomerWeights(
+        pulse["employee_id"].to_numpy(), settings.seed + 1, settings.bootstrap_samples
+    )
+    panel = ExPanel(pulse[pulse["month_start"] <= as_of], scores, employees, weights)
+    soft_teams = {
+        owning_team.get(i.scope_id) for i in initiatives if i.investment_kind == "soft"
+    } - {None}
+    rows, replicates = [], {}
     for initiative in initiatives:
         others = frozenset(i.scope_id for i in initiatives if i.scope_type == initiative.scope_type)
-        measured = initiative_return(scores, customers, initiative, as_of, settings, others)
+        team = (
+            owning_team.get(initiative.scope_id) if initiative.scope_type == "touchpoint" else None
+        )
+        if initiative.investment_kind == "soft":
+            channel = SOFT_CHANNEL
+            if team is None:
+                raise ValueError(
+                    f"{initiative.initiative_id}: a soft initiative acts through the team that "
+                    "owns its touchpoint: scope it to a touchpoint with an owning_team "
+                    "(seed touchpoints)"
+                )
+            measured, value = measure_soft_initiative(
+                scores, customers, panel, initiative, team, as_of, settings,
+                frozenset(soft_teams), settings.ex_cx_lag_months,
+            )  # fmt: skip
+        else:
+            channel = HARD_CHANNEL
+            measured, value = measure_initiative(
+                scores, customers, initiative, as_of, settings, weights, others
+            )
+            measured = {**dict.fromkeys(SOFT_STEP_COLUMNS, np.nan), "ex_cx_lag_months": None,
+                        **measured}  # fmt: skip
+        if value is not None:
+            replicates[initiative.initiative_id] = value
         rows.append(
             {
                 "initiative_id": initiative.initiative_id,
@@ -225,10 +287,22 @@ def rox_by_initiative(
                 "scope_type": initiative.scope_type,
                 "scope_id": initiative.scope_id,
                 "investment_kind": initiative.investment_kind,
+                "channel": channel,
+                "team": team,
                 "cost_per_month_eur": initiative.cost_per_month_eur,
                 "start_month": initiative.start_month.date(),
                 "as_of_month": as_of.date(),
                 **measured,
             }
         )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        frame = pd.DataFrame(columns=["initiative_id", "investment_kind", "attributable_value_eur",
+                                      "investment_to_date_eur"])  # fmt: skip
+    link = ex_cx_link(panel, owning_team, settings.confidence)
+    return frame, portfolio(frame, replicates, settings), link
+
+
+_NO_PULSE = pd.DataFrame(
+    {"team": [], "month_start": [], "employee_key": [], "answers": [], "ex_score_sum_0_100": []}
+)

@@ -9,7 +9,10 @@ The planted causal structure (what the analytics must recover) is in `TRUTH`:
   stops buying after that order, and the delivery quality carries the largest loyalty weight;
 - customers with poor experiences churn more, buy less often and spend less per order;
 - the effective initiative (better dispatch and carrier) cuts late deliveries from its start
-  month; the placebo initiative (a checkout redesign) changes nothing.
+  month; the placebo initiative (a checkout redesign) changes nothing;
+- the effective soft initiative (training of the support team) raises the support team's
+  engagement (eNPS) from its start, and support experience follows a month later; the soft
+  placebo (culture workshops for merchandising) changes nothing (demo/feedback.py).
 """
 
 from __future__ import annotations
@@ -71,12 +74,17 @@ CHANNEL_SHARE = np.array([0.25, 0.25, 0.15, 0.10, 0.10, 0.15])
 # Marketing spend per acquired customer; direct traffic costs nothing and has no spend rows.
 CHANNEL_COST_PER_CUSTOMER_EUR = np.array([9.0, 46.0, 58.0, 12.0, 21.0, 0.0])
 
+# The investment ledger of the default company (REFERENCE_CUSTOMERS customers): the seed
+# dbt_project/seeds/initiatives.csv holds the same rows. Costs scale with the company's size
+# (`ledger`), so ROX means the same at 5,000 and 1,000,000 customers.
+REFERENCE_CUSTOMERS = 5000
 INITIATIVES = [
     {
         "initiative_id": "INI-01",
         "name": "Dispatch cut-off alerts and a carrier scorecard",
         "touchpoint": "delivery",
         "investment_kind": "hard",
+        "investment_category": "technology",
         "cost_per_month_eur": 800,
         "start_month": "2025-11",
         "effective": True,
@@ -86,13 +94,64 @@ INITIATIVES = [
         "name": "Checkout page redesign",
         "touchpoint": "checkout",
         "investment_kind": "hard",
+        "investment_category": "technology",
         "cost_per_month_eur": 2500,
         "start_month": "2025-09",
+        "effective": False,
+    },
+    # Soft: they act through the owning team's EX (eNPS), which then moves its touchpoints' CX.
+    {
+        "initiative_id": "INI-03",
+        "name": "Coaching and training of the support team",
+        "touchpoint": "support",
+        "investment_kind": "soft",
+        "investment_category": "training",
+        "cost_per_month_eur": 300,
+        "start_month": "2025-10",
+        "effective": True,
+    },
+    {
+        "initiative_id": "INI-04",
+        "name": "Culture workshops for the merchandising team",
+        "touchpoint": "product",
+        "investment_kind": "soft",
+        "investment_category": "culture",
+        "cost_per_month_eur": 200,
+        "start_month": "2025-10",
         "effective": False,
     },
 ]
 # How much the effective initiative lowers the log-odds of a late delivery.
 INITIATIVE_LATE_LOGIT_EFFECT = 1.1
+# The effective soft initiative: the support team's engagement (latent, per employee) rises by
+# this much from its start; support quality follows EX_TO_SUPPORT_QUALITY per unit of
+# engagement, EX_TO_CX_LAG_MONTHS later.
+SOFT_ENGAGEMENT_LIFT = 0.9
+EX_TO_SUPPORT_QUALITY = 0.8
+EX_TO_CX_LAG_MONTHS = 1
+
+
+def ledger(n_customers: int, initiatives_seed: pd.DataFrame, actions_seed: pd.DataFrame) -> dict:
+    """The company's ledger (initiatives, actions) with costs scaled to its size: the seed's
+    rows are the default company's (REFERENCE_CUSTOMERS customers)."""
+    scale = n_customers / REFERENCE_CUSTOMERS
+    initiatives = initiatives_seed.assign(
+        cost_per_month_eur=(initiatives_seed["cost_per_month_eur"] * scale).round(2)
+    )
+    actions = actions_seed.assign(
+        estimated_cost_eur=(actions_seed["estimated_cost_eur"] * scale).round(2)
+    )
+    return {"initiatives": initiatives, "actions": actions}
+
+
+def soft_start_month(effective: bool) -> int:
+    """Month index (from START_DATE) of the effective (or placebo) soft initiative's start."""
+    soft = next(
+        i for i in INITIATIVES if i["investment_kind"] == "soft" and i["effective"] is effective
+    )
+    start = np.datetime64(soft["start_month"], "M") - START_DATE.astype("datetime64[M]")
+    return int(start.astype(int))
+
 
 TICKET_CHANNELS = np.array(["email", "web", "chat", "voice"])
 TICKET_CHANNEL_SHARE = np.array([0.40, 0.30, 0.20, 0.10])
@@ -103,6 +162,8 @@ TRUTH = {
     "pain_touchpoint": "support",
     "effective_initiative_id": "INI-01",
     "placebo_initiative_id": "INI-02",
+    "effective_soft_initiative_id": "INI-03",
+    "placebo_soft_initiative_id": "INI-04",
 }
 
 
@@ -191,7 +252,7 @@ def _simulate_orders(rng: np.random.Generator, customers: pd.DataFrame, days: in
     The simulation runs in rounds (the k-th order of every customer still buying), each round
     vectorised over customers, so the work grows with the number of orders, not of customers.
     """
-    effective = next(i for i in INITIATIVES if i["effective"])
+    effective = next(i for i in INITIATIVES if i["effective"] and i["investment_kind"] == "hard")
     effective_day = _month_start_day(effective["start_month"])
     q_delivery = customers["quality_delivery"].to_numpy()
     q_product = customers["quality_product"].to_numpy()

@@ -6,6 +6,8 @@
   after a delivery it also follows whether that order was late, so the effective initiative shows
   up as better delivery scores from its start month and the placebo shows nothing.
 - Employee pulse surveys: eNPS by team; the team owning the pain touchpoint is the least engaged.
+  The effective soft initiative (training of the support team) raises that team's engagement
+  from its start; support answers follow EX_TO_CX_LAG_MONTHS later (`planted_soft_effects`).
 - Reviews (Trustpilot-shaped API, Google Play, App Store): stars follow delivery and product
   experience of the reviewed order; texts name the themes behind them.
 
@@ -13,6 +15,8 @@ Everything is vectorised with numpy; only text assembly touches each row.
 """
 
 from __future__ import annotations
+
+from math import erf, sqrt
 
 import numpy as np
 import pandas as pd
@@ -161,6 +165,7 @@ def touchpoint_surveys(rng: np.random.Generator, company: co.DemoCompany) -> pd.
     )
     frame = pd.concat([orders_part, support_part], ignore_index=True)
     frame = frame[frame["day"] < company.days].reset_index(drop=True)
+    frame["quality"] += support_lift(frame["touchpoint"].to_numpy(), frame["day"].to_numpy())
     n = len(frame)
     q = frame["quality"].to_numpy()
     frame["csat"] = _bounded(3.4 + 1.0 * q + rng.normal(0, 0.7, n), 1, 5)
@@ -178,6 +183,68 @@ def touchpoint_surveys(rng: np.random.Generator, company: co.DemoCompany) -> pd.
     return frame.sort_values(["day", "second"], kind="stable").reset_index(drop=True)
 
 
+SOFT_TEAM = TEAM_OF_TOUCHPOINT["support"]
+
+
+def _month_index(day: np.ndarray) -> np.ndarray:
+    months = (co.START_DATE + np.asarray(day).astype("timedelta64[D]")).astype("datetime64[M]")
+    return (months - co.START_DATE.astype("datetime64[M]")).astype(int)
+
+
+def support_lift(touchpoint: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Support quality gained from the trained team's engagement, EX_TO_CX_LAG_MONTHS after
+    the soft initiative's start (0 elsewhere)."""
+    live = _month_index(day) >= co.soft_start_month(True) + co.EX_TO_CX_LAG_MONTHS
+    gain = co.EX_TO_SUPPORT_QUALITY * co.SOFT_ENGAGEMENT_LIFT
+    return np.where((touchpoint == "support") & live, gain, 0.0)
+
+
+def _expected_bounded(mean: np.ndarray, sd: float, low: int, high: int) -> np.ndarray:
+    """E[clip(round(N(mean, sd)), low, high)]: low + sum over k of P(X >= k + 0.5)."""
+    cdf = np.vectorize(lambda x: 0.5 * (1 + erf(x / sqrt(2))))
+    steps = np.arange(low, high) + 0.5
+    return low + (1 - cdf((steps[None, :] - np.asarray(mean)[:, None]) / sd)).sum(axis=1)
+
+
+def planted_soft_effects(company: co.DemoCompany) -> dict:
+    """The effective soft initiative's planted effects, in the warehouse's 0-100 units:
+
+    - on EX: the expected change of an answer's EX score (promoter 100, passive 50,
+      detractor 0, so the mean is (eNPS + 100) / 2) of the support team;
+    - on CX: the expected change of a support CSAT or CES answer's 0-100 score, over the
+      support answers the lift reaches (solved tickets from the start + lag).
+    Exact expectations over the answer noise (normal, rounded and clipped), not one draw.
+    """
+    team = TEAM_ENGAGEMENT[list(TEAMS).index(SOFT_TEAM)]
+    sd = float(np.sqrt(4.0 * 0.8**2 + 1.0))  # employee engagement (0.8) and answer noise (1)
+    base = 6.8 + 2.0 * team
+    lifted = base + 2.0 * co.SOFT_ENGAGEMENT_LIFT
+
+    def ex_0_100(mean: float) -> float:
+        # 50 x (P(score >= 7) + P(score >= 9)); clipping at 0 and 10 does not change it.
+        above = [0.5 * (1 - erf((cut - mean) / sd / sqrt(2))) for cut in (6.5, 8.5)]
+        return 50.0 * sum(above)
+
+    tickets = company.tickets[company.tickets["resolution_minutes"] >= 0]
+    day = (tickets["created_second"] + tickets["resolution_minutes"] * 60) // 86400 + 1
+    live = (_month_index(day.to_numpy()) >= co.soft_start_month(True) + co.EX_TO_CX_LAG_MONTHS) & (
+        day.to_numpy() < company.days
+    )
+    q = company.customers["quality_support"].to_numpy()[tickets["customer_idx"].to_numpy()[live]]
+    q = q - 0.2 * np.log1p(tickets["first_reply_minutes"].to_numpy()[live] / 240)
+    gain = co.EX_TO_SUPPORT_QUALITY * co.SOFT_ENGAGEMENT_LIFT
+    csat = _expected_bounded(3.4 + q + gain, 0.7, 1, 5) - _expected_bounded(3.4 + q, 0.7, 1, 5)
+    ces = _expected_bounded(5.0 + 1.1 * (q + gain), 0.9, 1, 7) - _expected_bounded(
+        5.0 + 1.1 * q, 0.9, 1, 7
+    )
+    return {
+        "soft_ex_effect_0_100": ex_0_100(lifted) - ex_0_100(base),
+        "soft_support_answer_effect_0_100": float(
+            (np.mean(csat) * 25.0 + np.mean(ces) * 100.0 / 6.0) / 2.0
+        ),
+    }
+
+
 def employee_pulse(rng: np.random.Generator, company: co.DemoCompany) -> pd.DataFrame:
     """Monthly eNPS pulse answers by employee; engagement differs by team."""
     n_customers = len(company.customers)
@@ -192,7 +259,10 @@ def employee_pulse(rng: np.random.Generator, company: co.DemoCompany) -> pd.Data
     month_start = (co.START_DATE.astype("datetime64[M]") + month).astype("datetime64[D]")
     day = (month_start - co.START_DATE).astype(int) + rng.integers(2, 20, len(month))
     n = len(employee)
-    enps = _bounded(6.8 + 2.0 * employee_engagement[employee] + rng.normal(0, 1.0, n), 0, 10)
+    # The effective soft initiative: the support team's engagement rises from its start.
+    trained = (TEAMS[team_idx[employee]] == SOFT_TEAM) & (month >= co.soft_start_month(True))
+    engagement = employee_engagement[employee] + co.SOFT_ENGAGEMENT_LIFT * trained
+    enps = _bounded(6.8 + 2.0 * engagement + rng.normal(0, 1.0, n), 0, 10)
     return (
         pd.DataFrame(
             {

@@ -18,8 +18,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from common.settings import landing_dir
+from common.settings import DBT_PROJECT_DIR, landing_dir
 from demo import company as co
+from demo import feedback
 from demo.app_store_exports import write_app_store_json, write_google_play_csv
 from demo.crm_export import people, write_crm_exports
 from demo.voice_exports import (
@@ -46,7 +47,7 @@ def _measured_truth(company: co.DemoCompany) -> dict:
     """Effects the simulation actually produced, so tests compare with facts, not intentions."""
     customers, orders = company.customers, company.orders
     live = orders[orders["status"] == "Activated"]
-    effective = next(i for i in co.INITIATIVES if i["effective"])
+    effective = next(i for i in co.INITIATIVES if i["effective"] and i["investment_kind"] == "hard")
     start = co._month_start_day(effective["start_month"])
     tercile = pd.qcut(customers["experience_z"], 3, labels=["poor", "middle", "good"])
     by_tercile = customers.assign(tercile=tercile).groupby("tercile", observed=True)
@@ -67,6 +68,7 @@ def _measured_truth(company: co.DemoCompany) -> dict:
         "touchpoint_mean_quality_observed": {
             str(t): float(customers[f"quality_{t}"].mean()) for t in co.TOUCHPOINTS
         },
+        **feedback.planted_soft_effects(company),
     }
 
 
@@ -90,6 +92,23 @@ def _write_reviews(company: co.DemoCompany, out_dir: Path, rng: np.random.Genera
     }
 
 
+def _write_ledger(n_customers: int, out_dir: Path) -> dict:
+    """The company's investment ledger, costs scaled to its size, in the seeds' layout
+    (`ledger/initiatives.csv`, `ledger/actions.csv`): what this company's business maintains
+    (docs/rox.md, "The ledger of a generated company")."""
+    seeds = DBT_PROJECT_DIR / "seeds"
+    frames = co.ledger(
+        n_customers,
+        pd.read_csv(seeds / "initiatives.csv", dtype=str).astype({"cost_per_month_eur": float}),
+        pd.read_csv(seeds / "actions.csv", dtype=str).astype({"estimated_cost_eur": float}),
+    )
+    folder = out_dir / "ledger"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames.items():
+        frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+    return {f"ledger/{name}.csv": len(frame) for name, frame in frames.items()}
+
+
 def generate(n_customers: int, seed: int, out_dir: Path) -> dict:
     """Simulate the company and write every source file; return the ground truth written."""
     started = time.perf_counter()
@@ -102,6 +121,7 @@ def generate(n_customers: int, seed: int, out_dir: Path) -> dict:
     surveys = write_survey_exports(company, contacts, out_dir / "surveys", voice_rng)
     files.update({f"surveys/{k}": v for k, v in surveys.items()})
     files.update(_write_reviews(company, out_dir, voice_rng))
+    files.update(_write_ledger(n_customers, out_dir))
     end_date = co.START_DATE + company.days
     truth = {
         "seed": seed,

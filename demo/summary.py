@@ -91,14 +91,28 @@ def cx_headlines(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def rox_headlines(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """ROX per initiative and OKR status per objective, for the marts that exist."""
+    """The portfolio's ROX, ROX per initiative and OKR status per objective, for the marts
+    that exist."""
     lines = []
+    for kind, rox, low, high, invested in _rows(
+        con,
+        "select investment_kind, rox, rox_ci_low, rox_ci_high, investment_to_date_eur "
+        "from marts.rox_portfolio order by investment_kind = 'all' desc, investment_kind",
+    ):
+        if rox is None or rox != rox:
+            lines.append(f"  ROX portfolio ({kind}): no measured investment")
+            continue
+        lines.append(
+            f"  ROX portfolio ({kind}): {rox:+.2f} (95% interval {low:+.2f} to {high:+.2f}) "
+            f"on {_fmt(invested, 'eur')} invested"
+        )
     for row in _rows(
         con,
-        "select initiative_id, initiative_name, rox, rox_ci_low, rox_ci_high, "
+        "select initiative_id, initiative_name, channel, rox, rox_ci_low, rox_ci_high, "
         "investment_to_date_eur from marts.rox_by_initiative order by initiative_id",
     ):
-        initiative, name, rox, low, high, invested = row
+        initiative, name, channel, rox, low, high, invested = row
+        name = f"{name} [{channel}]"
         if rox is None or rox != rox:
             lines.append(f"  {initiative} {name}: not measurable yet")
             continue

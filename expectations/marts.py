@@ -143,4 +143,15 @@ MARTS_SUITE: dict[str, list[Expect]] = {
         at_least("months_live", 0),
         at_least("investment_to_date_eur", 0),
     ],
+    "ex_cx_link": [
+        unique_together("team", "touchpoint", "lag_months"),
+        at_least("lag_months", 0),
+        at_least("n", 0),
+    ],
+    "rox_portfolio": [
+        not_null("investment_kind"),
+        unique("investment_kind"),
+        at_least("investment_to_date_eur", 0),
+        not_null("formula_version"),
+    ],
 }

@@ -1,4 +1,4 @@
-"""The ROX marts: return on experience per month and scope, and per initiative."""
+"""The ROX marts: experience per month and scope, ROX per initiative and of the portfolio."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -10,14 +10,19 @@ from orchestration.shared.warehouse_reads import read_relation
 
 ROX_SCORE = dg.AssetKey(["marts", "rox_score"])
 ROX_BY_INITIATIVE = dg.AssetKey(["marts", "rox_by_initiative"])
+ROX_PORTFOLIO = dg.AssetKey(["marts", "rox_portfolio"])
+EX_CX_LINK = dg.AssetKey(["marts", "ex_cx_link"])
 GRAINS = {
+    EX_CX_LINK: "team x touchpoint x lag (months)",
     ROX_SCORE: "month x scope (company, value stream, job, segment, touchpoint)",
     ROX_BY_INITIATIVE: "initiative",
+    ROX_PORTFOLIO: "investment kind (all, soft, hard)",
 }
 
 SCORES = "intermediate.int_customer_touchpoint_scores"
 CUSTOMER_KEYS = "intermediate.int_customer_keys"
 ACTIVE = "intermediate.int_active_customers_monthly"
+PULSE = "intermediate.int_team_pulse_monthly"
 CUSTOMER_SCOPES = ["job_id", "segment", "value_stream_id"]
 
 
@@ -39,10 +44,11 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
                 ["config", "initiatives"],
                 ["config", "touchpoints"],
             ],
-            "Return on experience per month and scope: CX and EX index, experience-attributable "
-            "value (movement between experience bands + cost to serve avoided), investment, "
-            "ROX with a bootstrap interval, revenue at risk, churn, CLV delta, cost to serve, "
-            "formula version and components (docs/rox.md).",
+            "Experience per month and scope: CX and EX index, experience value created in the "
+            "month (movement between experience bands + cost to serve avoided) with a bootstrap "
+            "interval, investment, a monthly ROX only where an initiative in the scope is live, "
+            "revenue at risk, churn, CLV delta, cost to serve, formula version and components "
+            "(docs/rox.md). Not the headline ROX: see marts.rox_portfolio.",
         ),
         _spec(
             ROX_BY_INITIATIVE,
@@ -50,10 +56,38 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
                 ["marts", "customer_clv"],
                 ["intermediate", "int_customer_touchpoint_scores"],
                 ["intermediate", "int_customer_keys"],
+                ["intermediate", "int_team_pulse_monthly"],
                 ["config", "initiatives"],
+                ["config", "touchpoints"],
             ],
-            "Per initiative: difference-in-differences effect on experience in its scope, value "
-            "per point, attributable value, investment to date, ROX with bootstrap intervals.",
+            "Per initiative: kind and channel, each step's effect (difference in differences on "
+            "experience in its scope), value per point, lasting attributable value, investment "
+            "to date, ROX, with intervals from one joint bootstrap over customers.",
+        ),
+        _spec(
+            ROX_PORTFOLIO,
+            [
+                ["marts", "customer_clv"],
+                ["intermediate", "int_customer_touchpoint_scores"],
+                ["intermediate", "int_customer_keys"],
+                ["intermediate", "int_team_pulse_monthly"],
+                ["config", "initiatives"],
+                ["config", "touchpoints"],
+            ],
+            "The headline ROX: the portfolio's (attributable value of all initiatives to date - "
+            "their investment) / investment, for all, soft and hard investments, with an interval "
+            "from the joint bootstrap over customers across initiatives.",
+        ),
+        _spec(
+            EX_CX_LINK,
+            [
+                ["intermediate", "int_team_pulse_monthly"],
+                ["intermediate", "int_customer_touchpoint_scores"],
+                ["config", "touchpoints"],
+            ],
+            "EX inside the return: the owning team's EX (eNPS, 0-100) against its touchpoints' "
+            "CX (0-100), lagged 0-2 months, over the team x month panel: the slope (CX points per "
+            "EX point, corrected for the sampling noise of monthly EX) with its interval.",
         ),
     ],
     group_name="marts",
@@ -98,6 +132,7 @@ def rox_marts(
             order_by=["metric", "scope_type", "scope_id", "period_start", "period_grain"],
         )
         ledger = read_relation(con, "config.initiatives", order_by=["initiative_id"])
+        pulse = read_relation(con, PULSE, order_by=["team", "month_start", "employee_key"])
         known = known_scope_ids(con)
         touchpoints = read_relation(
             con, "config.touchpoints", ["touchpoint_id", "owning_team"], order_by=["touchpoint_id"]
@@ -117,12 +152,25 @@ def rox_marts(
     score = rox_score(
         scores, customers, active, metric_values, initiatives, known, owning_team, settings
     )
-    by_initiative = rox_by_initiative(scores, customers, initiatives, settings)
-    score["formula_version"] = formula_version
-    by_initiative["formula_version"] = formula_version
+    try:
+        by_initiative, portfolio, link = rox_by_initiative(
+            scores, customers, initiatives, settings, pulse, owning_team
+        )
+    except ValueError as err:  # a soft initiative without a team to act through
+        raise dg.Failure(f"initiatives.csv: {err}") from err
+    for frame in (score, by_initiative, portfolio):
+        frame["formula_version"] = formula_version
 
     with duckdb.get_connection() as con:
-        tables = replace_mart_tables(con, {"rox_score": score, "rox_by_initiative": by_initiative})
+        tables = replace_mart_tables(
+            con,
+            {
+                "rox_score": score,
+                "rox_by_initiative": by_initiative,
+                "rox_portfolio": portfolio,
+                "ex_cx_link": link,
+            },
+        )
 
     company = score[score["scope_type"] == "company"].sort_values("month_start")
     yield dg.MaterializeResult(
@@ -145,3 +193,13 @@ def rox_marts(
             ),
         },
     )
+    headline = portfolio.set_index("investment_kind").loc["all"]
+    yield dg.MaterializeResult(
+        asset_key=ROX_PORTFOLIO,
+        metadata={
+            **tables["rox_portfolio"],
+            "formula_version": formula_version,
+            "rox": float(headline["rox"]) if headline["rox"] == headline["rox"] else None,
+        },
+    )
+    yield dg.MaterializeResult(asset_key=EX_CX_LINK, metadata=tables["ex_cx_link"])

@@ -1,7 +1,10 @@
-"""Headline: the tiles (ROX, revenue at risk, NPS, eNPS, revenue, churn), ROX by initiative with
-its intervals, the CX and EX index, NPS and eNPS, and revenue by month."""
+"""Headline: the tiles (the portfolio's ROX with its soft/hard split, revenue at risk, NPS, eNPS,
+revenue, churn), ROX by initiative with its channel, steps and intervals, the CX and EX index,
+NPS and eNPS, and revenue by month."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -32,16 +35,40 @@ def _when(row: pd.Series) -> str:
     return month(value) if value is not None and not pd.isna(value) else "latest month"
 
 
+def _ci(row: Mapping, low: str = "rox_ci_low", high: str = "rox_ci_high") -> str:
+    if is_number(row.get(low)) and is_number(row.get(high)):
+        return f"95% CI {float(row[low]):.2f} to {float(row[high]):.2f}"
+    return "no interval"
+
+
+def portfolio_tile(page: Page, marts: Marts) -> tuple[str, str, str] | None:
+    """The headline: the portfolio's ROX to date with its interval and the soft/hard split."""
+    frame = page.usable(marts, "rox_portfolio", ["investment_kind", "rox"])
+    if frame is None:
+        return None
+    kinds = {str(r["investment_kind"]): r for r in frame.to_dict("records")}
+    whole = kinds.get("all")
+    if whole is None or not is_number(whole.get("rox")):
+        page.notice("rox_portfolio", "no initiative has a measured return yet")
+        return None
+    split = []
+    for kind in ("soft", "hard"):
+        row = kinds.get(kind)
+        if row is not None and is_number(row.get("rox")):
+            split.append(f"{kind} {float(row['rox']):.2f} ({_ci(row)})")
+        elif row is not None:
+            split.append(f"{kind}: no measured investment")
+    label = f"ROX of the portfolio to date ({_ci(whole)}); " + "; ".join(split)
+    return (f"{float(whole['rox']):.2f}", label, "rox_portfolio")
+
+
 def tiles(page: Page, marts: Marts) -> None:
     found: list[tuple[str, str, str]] = []
     rox = marts.get("rox_score")
     scores = company(rox) if rox is not None and not rox.empty else pd.DataFrame()
-    row = latest_known(scores, "rox")
-    if row is not None:
-        interval = ""
-        if is_number(row.get("rox_ci_low")) and is_number(row.get("rox_ci_high")):
-            interval = f" (95% CI {row['rox_ci_low']:.2f} to {row['rox_ci_high']:.2f})"
-        found.append((f"{row['rox']:.2f}", f"ROX, company, {_when(row)}{interval}", "rox_score"))
+    headline = portfolio_tile(page, marts)
+    if headline is not None:
+        found.append(headline)
     row = latest_known(scores, "revenue_at_risk_eur")
     segments = marts.get("clv_by_segment")
     if row is not None:
@@ -71,6 +98,27 @@ def tiles(page: Page, marts: Marts) -> None:
 
 def _number(value: object, fmt=lambda v: f"{v:.2f}") -> str:
     return fmt(float(value)) if is_number(value) else ""
+
+
+STEPS = (
+    ("ex_effect_points", "EX {:+.1f} pts", "ex_effect_ci_low", "ex_effect_ci_high"),
+    ("ex_cx_effect", "CX per EX point {:+.2f}", "ex_cx_effect_ci_low", "ex_cx_effect_ci_high"),
+    ("effect_points", "CX {:+.1f} pts", "effect_ci_low", "effect_ci_high"),
+    ("value_per_point_eur", "EUR {:.2f} per point-year", "value_per_point_ci_low",
+     "value_per_point_ci_high"),
+)  # fmt: skip
+
+
+def _steps(row: Mapping) -> str:
+    """Each step of the initiative's channel with its interval, in the channel's order."""
+    parts = []
+    for column, text, low, high in STEPS:
+        if is_number(row.get(column)):
+            interval = ""
+            if is_number(row.get(low)) and is_number(row.get(high)):
+                interval = f" ({float(row[low]):.2f} to {float(row[high]):.2f})"
+            parts.append(text.format(float(row[column])) + interval)
+    return "; ".join(parts)
 
 
 def rox_by_initiative(page: Page, marts: Marts) -> None:
@@ -107,6 +155,9 @@ def rox_by_initiative(page: Page, marts: Marts) -> None:
         rows.append(
             [
                 label,
+                str(row.get("investment_kind") or ""),
+                str(row.get("channel") or ""),
+                _steps(row),
                 f"{value:.2f}",
                 _number(low),
                 _number(high),
@@ -125,7 +176,17 @@ def rox_by_initiative(page: Page, marts: Marts) -> None:
         description=f"Horizontal bars of ROX for {len(bars)} initiatives, highest first, each "
         "with its 95% confidence interval as a whisker.",
         table=Table(
-            ["initiative", "ROX", "95% CI low", "95% CI high", "investment to date", "value"],
+            [
+                "initiative",
+                "kind",
+                "channel",
+                "steps",
+                "ROX",
+                "95% CI low",
+                "95% CI high",
+                "investment to date",
+                "value",
+            ],  # fmt: skip
             rows,
         ),
         note=version + "Whiskers show the interval; a bar left of zero lost money.",

@@ -12,10 +12,10 @@ from analytics.rox import (
     Initiative,
     RoxSettings,
     cx_index,
-    initiative_return,
     movement_value,
     rox_ratio,
 )
+from analytics.rox_initiatives import initiative_return
 from analytics.rox_marts import rox_score
 
 SETTINGS = RoxSettings(
@@ -159,7 +159,9 @@ def test_rox_score_without_employee_data_reports_ex_as_not_measured() -> None:
     assert feb["cx_index"] == pytest.approx(70.0)
     assert score["ex_index"].isna().all()
     assert feb["investment_eur"] == 5.0 and score.loc[JAN.date(), "investment_eur"] == 0.0
-    assert np.isnan(score.loc[JAN.date(), "rox"])  # no investment yet: no ratio
+    assert np.isnan(score.loc[JAN.date(), "monthly_rox"])  # no investment yet: no ratio
+    # The company's month compares everything with everything: never a monthly ROX.
+    assert score["monthly_rox"].isna().all() and "rox" not in score.columns
 
 
 def _many_signals(seed: int = 3) -> pd.DataFrame:
@@ -227,5 +229,8 @@ def test_rox_score_from_compact_rows_equals_one_row_per_signal() -> None:
     a, b = rox_score(per_signal, *args), rox_score(compact, *args)
     assert len(a) == 6 * (1 + 2 + 3)
     # The intervals come from the bootstrap over customers: equal, not just the point values.
-    assert a["rox_ci_low"].notna().sum() >= 5 and (a["rox_ci_low"] < a["rox_ci_high"]).any()
+    low, high = a["monthly_rox_ci_low"], a["monthly_rox_ci_high"]
+    assert low.notna().sum() >= 5 and (low < high).any()
+    # Monthly ROX only in the scope of the live initiative (touchpoint t).
+    assert set(a.loc[a["monthly_rox"].notna(), "scope_id"]) == {"t"}
     pd.testing.assert_frame_equal(a, b, rtol=1e-12)

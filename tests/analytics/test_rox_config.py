@@ -75,6 +75,7 @@ def test_the_ledger_seed_matches_the_demo_company() -> None:
         ledger = by_id[planted["initiative_id"]]
         assert (ledger.scope_type, ledger.scope_id) == ("touchpoint", planted["touchpoint"])
         assert ledger.cost_per_month_eur == planted["cost_per_month_eur"]
+        assert ledger.investment_kind == planted["investment_kind"]
         assert ledger.start_month == pd.Timestamp(planted["start_month"] + "-01")
 
 

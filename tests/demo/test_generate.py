@@ -113,7 +113,7 @@ def test_feedback_follows_the_planted_truth() -> None:
     scores = feedback.touchpoint_surveys(rng, company)
     csat = scores.groupby("touchpoint")["csat"].mean()
     assert csat.idxmin() == "support"  # the pain point
-    effective, placebo = co.INITIATIVES
+    effective, placebo = co.INITIATIVES[:2]
     delivery = scores[scores["touchpoint"] == "delivery"]
     start = co._month_start_day(effective["start_month"])
     gain = (
@@ -133,6 +133,22 @@ def test_feedback_follows_the_planted_truth() -> None:
     assert np.corrcoef(nps["nps"], z)[0, 1] > 0.6
     pulse = feedback.employee_pulse(rng, company)
     assert pulse.groupby("team")["enps"].mean().idxmin() == "customer_care"
+    # The soft initiative: the support team's eNPS rises from its start, no other team's does,
+    # and support answers follow a month later.
+    month = feedback._month_index(pulse["day"].to_numpy())
+    rise = (
+        pulse.assign(after=month >= co.soft_start_month(True))
+        .groupby(["team", "after"])["enps"]
+        .mean()
+        .unstack()
+    )
+    rise = rise[True] - rise[False]
+    assert rise["customer_care"] > 1.0 and rise.drop("customer_care").abs().max() < 0.3
+    support = scores[scores["touchpoint"] == "support"]
+    reached = feedback._month_index(support["day"].to_numpy()) >= (
+        co.soft_start_month(True) + co.EX_TO_CX_LAG_MONTHS
+    )
+    assert support["csat"][reached].mean() > support["csat"][~reached].mean() + 0.3
     reviews = feedback.reviews(rng, company)
     late = company.orders.set_index("order_idx").loc[reviews["order_idx"], "late"].to_numpy()
     assert reviews["stars"][late].mean() < reviews["stars"][~late].mean() - 1
@@ -188,3 +204,23 @@ def test_the_addressable_market_grows_with_the_company(small_demo) -> None:
     assert addressable_market(DEFAULT_CUSTOMERS) == default
     overrides = run_config(small_demo.landing)["resources"]["business_settings"]["config"]
     assert overrides == {"addressable_market_customers": truth["addressable_market_customers"]}
+
+
+def test_the_ledger_costs_scale_with_the_company(tmp_path) -> None:
+    """ROX means the same at any size: the generated ledger's costs are the seed's (the default
+    company's, 5,000 customers) times customers / 5,000; ids, scopes and starts are the seed's."""
+    from common.settings import DBT_PROJECT_DIR
+    from demo import company as co
+
+    truth = generate(400, 3, tmp_path)
+    seeds = DBT_PROJECT_DIR / "seeds"
+    for name, cost in (("initiatives", "cost_per_month_eur"), ("actions", "estimated_cost_eur")):
+        seed = pd.read_csv(seeds / f"{name}.csv")
+        written = pd.read_csv(tmp_path / "ledger" / f"{name}.csv")
+        assert truth["files"][f"ledger/{name}.csv"] == len(seed) == len(written)
+        assert (written.drop(columns=cost) == seed.drop(columns=cost)).all().all()
+        ratio = written[cost] / seed[cost]
+        assert ratio.to_numpy() == pytest.approx(400 / co.REFERENCE_CUSTOMERS, rel=1e-3)
+    assert truth["effective_soft_initiative_id"] == "INI-03"
+    assert truth["placebo_soft_initiative_id"] == "INI-04"
+    assert truth["measured"]["soft_ex_effect_0_100"] > 10

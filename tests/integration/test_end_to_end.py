@@ -51,7 +51,7 @@ def test_every_asset_materialises_and_every_check_passes(built) -> None:
     ge_checks = [e for e in evaluations if e.check_name == "ge_raw_crm"]
     assert len(ge_checks) == 7 and all(e.passed for e in ge_checks)
     gates = [e.check_name for e in evaluations]
-    assert gates.count("ge_staging") == 11 and gates.count("ge_marts") == 19
+    assert gates.count("ge_staging") == 11 and gates.count("ge_marts") == 21
     assert all(e.passed for e in evaluations)
 
 
@@ -249,14 +249,14 @@ def test_metric_values_agree_with_the_kpi_and_survey_marts(built) -> None:
             select v.metric, v.period_start, v.value, k.expected
             from marts.metric_values as v
             join (
-                select month_start, 'churn_rate' as metric, 100 * churn_rate as expected
+                select month_start, 'churn_rate' as metric, churn_rate as expected
                 from marts.business_kpis
                 union all
                 select month_start, 'cac', cac_eur from marts.business_kpis
                 union all
                 select month_start, 'cost_to_serve', cost_to_serve_eur from marts.business_kpis
                 union all
-                select month_start, 'return_rate', 100 * return_rate from marts.business_kpis
+                select month_start, 'return_rate', return_rate from marts.business_kpis
                 union all
                 select month_start, metric, metric_value from marts.survey_metrics_monthly
                 where scope_type = 'company' and metric in ('nps', 'csat', 'ces', 'enps')
@@ -289,13 +289,19 @@ def test_rox_tables_cover_every_scope_and_initiative(built) -> None:
             "from marts.rox_by_initiative order by 1"
         ).fetchall()
         no_investment = con.execute(
-            "select count(*), count(rox) from marts.rox_score where investment_eur = 0"
+            "select count(*), count(monthly_rox) from marts.rox_score where investment_eur = 0"
         ).fetchall()[0]
+        company_rox = con.execute(
+            "select count(monthly_rox) from marts.rox_score where scope_type = 'company'"
+        ).fetchall()[0][0]
+        kinds = con.execute("select investment_kind from marts.rox_portfolio order by 1").fetchall()
     assert scopes == {"company": 1, "value_stream": 2, "job": 3, "segment": 3, "touchpoint": 5}
     assert versions == [("rox-1",)]
-    assert [i[0] for i in initiatives] == ["INI-01", "INI-02"]
+    assert [i[0] for i in initiatives] == ["INI-01", "INI-02", "INI-03", "INI-04"]
     assert all(i[1] == i[2] > 0 for i in initiatives)
     assert no_investment[0] > 0 and no_investment[1] == 0  # no investment: ROX is null
+    assert company_rox == 0  # the company's month is never a ROX
+    assert kinds == [("all",), ("hard",), ("soft",)]
 
 
 def test_reviews_arrive_through_the_api_without_leaking_the_key(built, small_demo) -> None:
@@ -446,3 +452,41 @@ def test_the_marts_are_published_with_row_counts_schemas_and_lineage(built) -> N
     assert "p_alive" in {c.name for c in clv["dagster/column_schema"].schema.columns}
     orders = events["raw/salesforce_orders"]
     assert "dagster/last_updated_timestamp" in orders and "dagster/column_schema" in orders
+
+
+def test_one_unit_convention_for_rates_shares_and_percents_across_every_mart(built) -> None:
+    """*_rate and *_share (and share_*) columns are fractions 0-1, *_pct columns 0-100; the
+    catalogue's *_rate metrics are fractions wherever their values appear."""
+    _, warehouse = built
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        columns = con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'marts' and data_type in ('DOUBLE', 'FLOAT', 'DECIMAL', "
+            "'INTEGER', 'BIGINT', 'HUGEINT') and (column_name like '%\\_rate' escape '\\' "
+            "or column_name like '%\\_share' escape '\\' or column_name like 'share\\_%' "
+            "escape '\\' or column_name like '%\\_pct' escape '\\') order by 1, 2"
+        ).fetchall()
+        ranges = {
+            (table, column): con.execute(
+                f"select min({column}), max({column}), count({column}) from marts.{table}"
+            ).fetchall()[0]
+            for table, column in columns
+        }
+        metric_rates = con.execute(
+            "select metric, min(value), max(value) from marts.metric_values "
+            "where metric like '%\\_rate' escape '\\' group by 1 order by 1"
+        ).fetchall()
+        okr_rates = con.execute(
+            "select metric, least(min(baseline), min(target), min(actual)), "
+            "greatest(max(baseline), max(target), max(actual)) from marts.okr_progress "
+            "where metric like '%\\_rate' escape '\\' group by 1"
+        ).fetchall()
+    assert ("rox_score", "churn_rate") in ranges and ("business_kpis", "churn_rate") in ranges
+    for (table, column), (low, high, n) in ranges.items():
+        if n == 0:
+            continue
+        top = 100.0 if column.endswith("_pct") else 1.0
+        assert low >= 0.0 and high <= top + 1e-9, (table, column, low, high)
+    assert {m for m, _, _ in metric_rates} == {"churn_rate", "repeat_purchase_rate", "return_rate"}
+    for metric, low, high in [*metric_rates, *okr_rates]:
+        assert low >= 0.0 and high <= 1.0, (metric, low, high)

@@ -223,13 +223,20 @@ def sample_marts() -> dict[str, pd.DataFrame]:
                 "formula_version": ["v1", "v1"],
             }
         ),
+        "rox_portfolio": pd.DataFrame(
+            {
+                "investment_kind": ["all", "soft", "hard"],
+                "rox": [1.2, -0.3, 2.4],
+                "rox_ci_low": [0.5, -0.9, 1.1],
+                "rox_ci_high": [1.9, 0.4, 3.2],
+            }
+        ),
         "rox_score": pd.DataFrame(
             {
                 "month_start": months,
                 "scope_type": "company",
                 "cx_index": [61, 62, 64, 63, 66, 67],
                 "ex_index": [55, 57, 56, 58, 60, 59],
-                "rox": [1.0, 1.1, 1.2, 1.2, 1.3, 1.4],
                 "revenue_at_risk_eur": [9e5, 8.8e5, 8.5e5, 8.4e5, 8e5, 7.9e5],
             }
         ),

@@ -72,6 +72,7 @@ INTERMEDIATE = [
     "int_reviews_resolved",
     "int_survey_answers_daily",
     "int_survey_responses_resolved",
+    "int_team_pulse_monthly",
     "int_tickets_daily",
     "int_tickets_resolved",
     "int_touchpoint_loyalty",
@@ -84,6 +85,7 @@ MARTS = [
     "customer_clv",
     "cx_value_chain",
     "driver_importance",
+    "ex_cx_link",
     "fct_experience_events",
     "fct_metric_observations",
     "journey_heatmap",
@@ -94,6 +96,7 @@ MARTS = [
     "opportunity_map",
     "review_metrics_monthly",
     "rox_by_initiative",
+    "rox_portfolio",
     "rox_score",
     "survey_metrics_monthly",
 ]

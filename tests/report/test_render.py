@@ -282,10 +282,24 @@ def test_okr_bars_show_the_latest_period_and_rox_uses_its_interval() -> None:
         {
             "initiative_id": ["I1", "I2", "I3"],
             "initiative_name": ["SMS alerts", "Chat", "Portal"],
+            "investment_kind": ["hard", "soft", "hard"],
+            "channel": ["CX -> value", "EX -> CX -> value", "CX -> value"],
+            "ex_effect_points": [None, 6.0, None],
+            "ex_effect_ci_low": [None, 2.0, None],
+            "ex_effect_ci_high": [None, 9.5, None],
+            "effect_points": [9.7, 1.2, 3.0],
             "rox": [2.5, -0.4, 0.8],
             "rox_ci_low": [1.5, -1.0, None],
             "rox_ci_high": [3.0, 0.2, None],
             "formula_version": ["v1", "v1", "v1"],
+        }
+    )
+    portfolio = pd.DataFrame(
+        {
+            "investment_kind": ["all", "soft", "hard"],
+            "rox": [0.9, -0.4, 1.6],
+            "rox_ci_low": [0.4, -1.0, 1.0],
+            "rox_ci_high": [1.5, 0.2, 2.2],
         }
     )
     scores = pd.DataFrame(
@@ -295,7 +309,7 @@ def test_okr_bars_show_the_latest_period_and_rox_uses_its_interval() -> None:
             "scope_id": ["all", "all", "x", "all"],
             "cx_index": [60.0, 64.0, 10.0, 65.0],
             "ex_index": [55.0, 58.0, 10.0, 59.0],
-            "rox": [1.1, 1.3, 9.0, None],
+            "monthly_rox": [1.1, 1.3, 9.0, None],
             "revenue_at_risk_eur": [5000.0, 7000.0, 1.0, None],
         }
     )
@@ -304,6 +318,7 @@ def test_okr_bars_show_the_latest_period_and_rox_uses_its_interval() -> None:
             "okr_objective_progress": objectives,
             "okr_value_stream_progress": streams,
             "rox_by_initiative": initiatives,
+            "rox_portfolio": portfolio,
             "rox_score": scores,
         },
         RUN,
@@ -328,8 +343,15 @@ def test_okr_bars_show_the_latest_period_and_rox_uses_its_interval() -> None:
     # The company's three months, two lines: the job scope's 10s are left out.
     assert len(svg_marks(trend, "point")) == 2 * 3
     assert not any(label.endswith(": 10.0") for label in labels_of(svg_marks(trend, "point")))
-    # The company's latest month with a value: ROX and revenue at risk from rox_score.
-    assert ">1.30<" in report.html and "ROX, company, Oct 26" in report.html
+    # The headline is the portfolio's ROX with its interval and the soft/hard split; no
+    # monthly ROX of the company is shown.
+    assert ">0.90<" in report.html and ">1.30<" not in report.html
+    assert (
+        "ROX of the portfolio to date (95% CI 0.40 to 1.50); soft -0.40 (95% CI -1.00 to 0.20); "
+        "hard 1.60 (95% CI 1.00 to 2.20)" in report.html
+    )
+    table = report_figure(report.html, "rox-by-initiative")
+    assert "EX -&gt; CX -&gt; value" in table and "EX +6.0 pts (2.00 to 9.50); CX +1.2 pts" in table
     assert "EUR 7.0k" in report.html and "revenue at risk, company, Oct 26" in report.html
     assert {"rox_by_initiative", "rox_score", "okr_objective_progress"} <= set(report.rendered)
 

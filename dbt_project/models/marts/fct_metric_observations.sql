@@ -2,7 +2,7 @@
 -- the scopes it belongs to, and its contribution to the metric as numerator / denominator.
 -- Every catalogue metric is sum(numerator) / sum(denominator) (or sum(numerator)) over its
 -- rows, so one rule aggregates any metric at any grain and scope (marts.metric_values).
--- A mean is (value, 1); a rate is (0 or 100, 1); a ratio of totals is (amount, 0) + (0, 1).
+-- A mean is (value, 1); a rate (*_rate, a fraction 0-1) is (0 or 1, 1); a percent is (0 or 100, 1); a ratio of totals is (amount, 0) + (0, 1).
 -- The CLV metrics observe marts.customer_clv, which the clv_marts asset fits: this model builds
 -- after it.
 
@@ -107,7 +107,7 @@ order_metrics as (
         ordered_on,
         customer_key,
         'product',
-        case when is_returned then 100.0 else 0.0 end
+        case when is_returned then 1.0 else 0.0 end
     from orders
 ),
 
@@ -140,8 +140,9 @@ ticket_metrics as (
     where resolution_minutes is not null
 ),
 
--- Customer months: churn (% of customers active at the start who lapsed in the month) and
--- repeat purchase (% of purchasing customers who had bought before).
+-- Customer months: churn (share of customers active at the start who lapsed in the month) and
+-- repeat purchase (share of purchasing customers who had bought before), fractions 0-1 as
+-- every *_rate.
 customer_months as (
     select * from {{ ref('int_customer_months') }}
 ),
@@ -151,7 +152,7 @@ customer_month_metrics as (
         'churn_rate' as metric,
         month_start as observed_on,
         customer_key,
-        case when is_active then 0.0 else 100.0 end as numerator
+        case when is_active then 0.0 else 1.0 end as numerator
     from customer_months
     where was_active
     union all
@@ -159,7 +160,7 @@ customer_month_metrics as (
         'repeat_purchase_rate',
         month_start,
         customer_key,
-        case when is_new then 0.0 else 100.0 end
+        case when is_new then 0.0 else 1.0 end
     from customer_months
     where orders_in_month > 0
 ),
