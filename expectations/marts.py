@@ -106,13 +106,6 @@ MARTS_SUITE: dict[str, list[Expect]] = {
         at_least("estimated_cost_eur", 0),
         at_least("value_at_stake_eur", 0),
     ],
-    "metric_values": [
-        unique_together("metric", "period_grain", "period_start", "scope_type", "scope_id"),
-        in_set("period_grain", ["day", "month"]),
-        in_set("scope_type", ["company", "value_stream", "job", "segment", "touchpoint", "team"]),
-        valid_date("period_start"),
-        at_least("n", 1),
-    ],
     "okr_progress": [
         unique_together("key_result_id", "period_start"),
         *_share("progress", "expected_progress", "grade"),

@@ -66,6 +66,7 @@ from ingest.reviews import ReviewApiClient, ReviewApiError
 from ingest.survey_loader import load_survey_files
 from ingest.survey_mapping import load_survey_mapping
 from tests.helpers import (
+    STAGED_BUILD,
     build_warehouse,
     demo_review_server,
     load_demo_raw,
@@ -485,7 +486,9 @@ def test_killed_mid_dbt_build_then_a_rerun_equals_a_clean_build(clean, tmp_path)
     dbt = Path(sys.executable).parent / "dbt"
     env = {**os.environ, "ROX_WAREHOUSE": str(database), "DO_NOT_TRACK": "1"}
     build = subprocess.Popen(
-        [str(dbt), "build", "--profiles-dir", ".", *target],
+        # The first dbt step of the staged build (seeds and staging); the Python text
+        # signals run between it and the intermediate models, so `dbt build` alone cannot run.
+        [str(dbt), "build", "--profiles-dir", ".", *target, *STAGED_BUILD[0]],
         cwd=DBT_PROJECT_DIR,
         env={**env, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
@@ -506,7 +509,7 @@ def test_killed_mid_dbt_build_then_a_rerun_equals_a_clean_build(clean, tmp_path)
     assert not any("Completed successfully" in line for line in seen)
 
     with warehouse(database):
-        result = run_dbt("build", *target)
+        result = build_warehouse(*target)
     assert result.returncode == 0, result.stdout[-3000:]
     assert table_checksums(database) == clean.built
 
