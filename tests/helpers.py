@@ -275,7 +275,7 @@ def mark_position(mark: ET.Element) -> tuple[float, float]:
 # Columns that differ between two runs of the same data: when and by which run it was loaded,
 # where the archive is. Everything else must be equal.
 VOLATILE = {"_loaded_at", "loaded_at", "fetched_at", "rejected_at", "sync_id", "archive_path"}
-VOLATILE_IN = {"review_sync_cursor": {"updated_at"}}
+VOLATILE_IN = {"review_sync_cursor": {"updated_at"}, "clv_backtest": {"run_id", "computed_at"}}
 
 
 def _text(column: str, data_type: str) -> str:
