@@ -1,6 +1,8 @@
 -- The touchpoint heatmap: per month, job, stage, touchpoint and segment (and segment 'all'),
 -- volume, mean score, NPS / CSAT / CES where they apply, sentiment, shares of negative and
 -- positive signals, a love / neutral / pain label and whether it is a moment that matters.
+-- Small samples: a cell with fewer than `min_signals_heatmap_cell` signals publishes its
+-- volumes only (is_suppressed); NPS, CSAT and CES each need `min_answers_survey_metric` answers.
 
 with
 
@@ -45,6 +47,8 @@ cells as (
         cast(count(score_0_100) as bigint) as scored_volume,
         avg(score_0_100) as mean_score_0_100,
         cast(sum(case when signal = 'nps' then 1 else 0 end) as bigint) as nps_responses,
+        cast(sum(case when signal = 'csat' then 1 else 0 end) as bigint) as csat_responses,
+        cast(sum(case when signal = 'ces' then 1 else 0 end) as bigint) as ces_responses,
         100.0 * cast(
             sum(case when signal = 'nps' and raw_score >= 9 then 1 else 0 end)
             - sum(case when signal = 'nps' and raw_score <= 6 then 1 else 0 end) as double
@@ -82,18 +86,44 @@ moments as (
     from {{ ref('int_touchpoint_loyalty') }}
 ),
 
+{% set cell_floor = var('min_signals_heatmap_cell') %}
+{% set answer_floor = var('min_answers_survey_metric') %}
+published as (
+    select
+        month_start,
+        job,
+        stage_id,
+        touchpoint_id,
+        segment,
+        volume,
+        scored_volume,
+        {{ unless_suppressed('mean_score_0_100', 'volume', cell_floor) }} as mean_score_0_100,
+        nps_responses,
+        {{ unless_suppressed('nps', 'nps_responses', answer_floor) }} as nps,
+        csat_responses,
+        {{ unless_suppressed('csat', 'csat_responses', answer_floor) }} as csat,
+        ces_responses,
+        {{ unless_suppressed('ces', 'ces_responses', answer_floor) }} as ces,
+        {{ unless_suppressed('mean_sentiment', 'volume', cell_floor) }} as mean_sentiment,
+        {{ unless_suppressed('share_negative', 'volume', cell_floor) }} as share_negative,
+        {{ unless_suppressed('share_positive', 'volume', cell_floor) }} as share_positive,
+        volume < {{ cell_floor }} as is_suppressed
+    from cells
+),
+
 final as (
     select
         cells.*,
+        -- No label without a published mean score: a cell is not 'neutral' for want of data.
         case
             when cells.mean_score_0_100 < {{ var('heat_pain_below') }} then 'pain'
             when cells.mean_score_0_100 >= {{ var('heat_love_from') }} then 'love'
-            else 'neutral'
+            when cells.mean_score_0_100 is not null then 'neutral'
         end as heat_label,
         coalesce(moments.is_moment_that_matters, false) as is_moment_that_matters,
         moments.loyalty_correlation,
         top_themes.top_theme
-    from cells
+    from published as cells
     left join moments on moments.touchpoint_id = cells.touchpoint_id
     left join top_themes
         on top_themes.occurred_month = cells.month_start
