@@ -30,6 +30,9 @@ SCOPE_COLUMNS = {
     "segment": "segment",
     "touchpoint": "touchpoint_id",
     "team": "team",
+    "territory": "territory",
+    "business_unit": "business_unit",
+    "channel": "channel",
 }
 SCOPE_TYPES = tuple(SCOPE_COLUMNS)
 COMPANY_SCOPE_ID = "all"

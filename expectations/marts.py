@@ -9,6 +9,7 @@ gates (personal data, row count: `expectations/table_checks.py`).
 
 from __future__ import annotations
 
+from analytics.metric_catalogue import SCOPE_TYPES
 from expectations.spec import (
     Expect,
     at_least,
@@ -109,7 +110,7 @@ MARTS_SUITE: dict[str, list[Expect]] = {
     "metric_values": [
         unique_together("metric", "period_grain", "period_start", "scope_type", "scope_id"),
         in_set("period_grain", ["day", "month"]),
-        in_set("scope_type", ["company", "value_stream", "job", "segment", "touchpoint", "team"]),
+        in_set("scope_type", list(SCOPE_TYPES)),
         valid_date("period_start"),
         at_least("n", 1),
     ],

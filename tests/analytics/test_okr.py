@@ -229,3 +229,28 @@ def test_okr_ids_and_scope_ids_are_refused(injection) -> None:
     bad_id["key_results"][0]["target"] = okrs["key_results"][0]["target"]
     with pytest.raises(OkrConfigError, match="not a valid id"):
         parse_okrs(bad_id, catalogue, known)
+
+
+def test_a_key_result_can_target_a_territory_or_a_channel() -> None:
+    """The shipped catalogue cuts customer metrics by territory, business unit and channel."""
+    shipped = load_metric_catalogue(REPO_ROOT / "config" / "metrics.yml")
+    known = {
+        **KNOWN,
+        "territory": {"Austria"},
+        "business_unit": {"Hearth Pro"},
+        "channel": {"web"},
+    }
+    krs = [
+        _kr(id="KR1", metric="on_time_delivery", scope="territory:Austria"),
+        _kr(id="KR2", metric="csat", scope="channel:web"),
+        _kr(id="KR3", metric="nps", scope="business_unit:Hearth Pro", baseline=10, target=20),
+    ]
+    _, parsed = parse_okrs(_okrs(*krs), shipped, known)
+    assert [(k.scope_type, k.scope_id) for k in parsed] == [
+        ("territory", "Austria"),
+        ("channel", "web"),
+        ("business_unit", "Hearth Pro"),
+    ]
+    with pytest.raises(OkrConfigError, match="unknown territory 'Atlantis'"):
+        bad = _kr(metric="on_time_delivery", scope="territory:Atlantis")
+        parse_okrs(_okrs(bad), shipped, known)

@@ -1,4 +1,5 @@
--- The touchpoint heatmap: per month, job, stage, touchpoint and segment (and segment 'all'),
+-- The touchpoint heatmap: per month, job, stage, touchpoint and scope (the company, each segment,
+-- territory, business unit and sales channel),
 -- volume, mean score, NPS / CSAT / CES where they apply, sentiment, shares of negative and
 -- positive signals, a love / neutral / pain label and whether it is a moment that matters.
 -- Small samples: a cell with fewer than `min_signals_heatmap_cell` signals publishes its
@@ -11,14 +12,19 @@ events as (
     where touchpoint_id is not null
 ),
 
-by_segment as (
-    select * from events
+-- Each signal once per scope it belongs to: the company, its customer's segment, territory,
+-- business unit and primary sales channel. `segment` stays for the readers of the segment cut:
+-- the segment, 'all' for the company, null for the other scope types.
+by_scope as (
+    select *, 'company' as scope_type, 'all' as scope_id from events
     union all
-    select
-        event_id, source, signal, customer_key, occurred_at, occurred_month, job,
-        'all' as segment, stage_id, touchpoint_id, score_0_100, raw_score, sentiment, themes,
-        primary_theme
-    from events
+    select *, 'segment', segment from events
+    union all
+    select *, 'territory', territory from events
+    union all
+    select *, 'business_unit', business_unit from events
+    union all
+    select *, 'channel', channel from events
 ),
 
 classified as (
@@ -33,7 +39,7 @@ classified as (
             when score_0_100 is not null then score_0_100 >= 70
             else sentiment >= 0.05
         end as is_positive
-    from by_segment
+    from by_scope
 ),
 
 cells as (
@@ -42,7 +48,12 @@ cells as (
         job,
         stage_id,
         touchpoint_id,
-        segment,
+        scope_type,
+        scope_id,
+        case
+            when scope_type = 'company' then 'all'
+            when scope_type = 'segment' then scope_id
+        end as segment,
         cast(count(*) as bigint) as volume,
         cast(count(score_0_100) as bigint) as scored_volume,
         avg(score_0_100) as mean_score_0_100,
@@ -60,23 +71,23 @@ cells as (
         avg(cast(case when is_negative then 1 else 0 end as double)) as share_negative,
         avg(cast(case when is_positive then 1 else 0 end as double)) as share_positive
     from classified
-    group by occurred_month, job, stage_id, touchpoint_id, segment
+    group by occurred_month, job, stage_id, touchpoint_id, scope_type, scope_id
 ),
 
 theme_counts as (
     select
-        occurred_month, job, touchpoint_id, segment, primary_theme,
+        occurred_month, job, touchpoint_id, scope_type, scope_id, primary_theme,
         count(*) as mentions
-    from by_segment
+    from by_scope
     where primary_theme is not null
-    group by occurred_month, job, touchpoint_id, segment, primary_theme
+    group by occurred_month, job, touchpoint_id, scope_type, scope_id, primary_theme
 ),
 
 top_themes as (
-    select occurred_month, job, touchpoint_id, segment, primary_theme as top_theme
+    select occurred_month, job, touchpoint_id, scope_type, scope_id, primary_theme as top_theme
     from theme_counts
     qualify row_number() over (
-        partition by occurred_month, job, touchpoint_id, segment
+        partition by occurred_month, job, touchpoint_id, scope_type, scope_id
         order by mentions desc, primary_theme
     ) = 1
 ),
@@ -94,6 +105,8 @@ published as (
         job,
         stage_id,
         touchpoint_id,
+        scope_type,
+        scope_id,
         segment,
         volume,
         scored_volume,
@@ -129,7 +142,8 @@ final as (
         on top_themes.occurred_month = cells.month_start
         and top_themes.job = cells.job
         and top_themes.touchpoint_id = cells.touchpoint_id
-        and top_themes.segment = cells.segment
+        and top_themes.scope_type = cells.scope_type
+        and top_themes.scope_id = cells.scope_id
 )
 
 select * from final

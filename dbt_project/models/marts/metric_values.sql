@@ -15,6 +15,9 @@
     'segment': 'segment',
     'touchpoint': 'touchpoint_id',
     'team': 'team',
+    'territory': 'territory',
+    'business_unit': 'business_unit',
+    'channel': 'channel',
 } %}
 {% set periods = {
     'day': 'observations.observed_on',
