@@ -107,9 +107,12 @@ TERRITORY_CITIES = {
     "Netherlands": ["Amsterdam", "Rotterdam", "Utrecht"],
     "France": ["Paris", "Lyon", "Lille"],
 }
-# The planted weak territory: its carrier network delivers late more often (log-odds).
+# The planted weak territory: its carrier network delivers late more often (log-odds); the
+# other territories' carriers are a little better, so the company's late rate (which the
+# initiative and OKR truths are about) stays about what it was before territories existed.
 WEAK_DELIVERY_TERRITORY = "Austria"
 WEAK_TERRITORY_LATE_LOGIT = 1.2
+OTHER_TERRITORY_LATE_LOGIT = -0.3
 # Business units: consumers mostly buy from the home brand, businesses from the pro brand.
 BRANDS = np.array(["Hearth Home", "Hearth Pro"])
 HOME_BRAND_SHARE_BY_SEGMENT = np.array([0.85, 0.15, 0.10])
@@ -256,7 +259,9 @@ def _simulate_orders(rng: np.random.Generator, customers: pd.DataFrame, days: in
     experience_z = customers["experience_z"].to_numpy()
     rate = customers["purchase_rate_per_day"].to_numpy()
     weak_territory = np.where(
-        customers["territory"].to_numpy() == WEAK_DELIVERY_TERRITORY, WEAK_TERRITORY_LATE_LOGIT, 0.0
+        customers["territory"].to_numpy() == WEAK_DELIVERY_TERRITORY,
+        WEAK_TERRITORY_LATE_LOGIT,
+        OTHER_TERRITORY_LATE_LOGIT,
     )
 
     idx = customers["customer_idx"].to_numpy()

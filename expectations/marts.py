@@ -129,6 +129,11 @@ MARTS_SUITE: dict[str, list[Expect]] = {
         *_share("score", "expected_progress", "grade"),
         _okr_status(),
     ],
+    "okr_company_progress": [
+        unique("period_start"),
+        *_share("score", "expected_progress", "grade"),
+        _okr_status(),
+    ],
     "rox_score": [
         unique_together("month_start", "scope_type", "scope_id"),
         *_score_0_100("cx_index", "ex_index", "nps_0_100", "csat_0_100", "ces_0_100"),

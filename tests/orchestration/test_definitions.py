@@ -82,6 +82,7 @@ MARTS = [
     "fct_metric_observations",
     "journey_heatmap",
     "metric_values",
+    "okr_company_progress",
     "okr_objective_progress",
     "okr_progress",
     "okr_value_stream_progress",
