@@ -32,7 +32,7 @@ def _suppression(database: Path) -> dict[str, list[tuple]]:
             ).fetchall(),
             "heatmap": con.execute(
                 "select volume, mean_score_0_100 is null, heat_label is null, is_suppressed, "
-                "nps_responses, nps is null, csat_responses, csat is null "
+                "ces_responses, ces is null, csat_responses, csat is null "
                 "from marts.journey_heatmap"
             ).fetchall(),
         }
@@ -48,12 +48,12 @@ def _assert_floors(found: dict[str, list[tuple]], answers: int, signals: int, ot
         floor = answers if metric in survey else others
         assert suppressed == (aggregation == "ratio" and n < floor), (metric, n)
         assert not suppressed or is_null
-    for volume, score_null, label_null, suppressed, nps_n, nps_null, csat_n, csat_null in found[
+    for volume, score_null, label_null, suppressed, ces_n, ces_null, csat_n, csat_null in found[
         "heatmap"
     ]:
         assert suppressed == (volume < signals)
         assert not suppressed or (score_null and label_null)
-        assert nps_n >= answers or nps_null
+        assert ces_n >= answers or ces_null
         assert csat_n >= answers or csat_null
     # The floors bite on this small company and leave published values beside suppressed ones.
     flags = [row[2] for row in found["survey"]]

@@ -1,9 +1,10 @@
 -- The touchpoint heatmap: per month, job, stage, touchpoint and scope (the company, each segment,
 -- territory, business unit and sales channel),
--- volume, mean score, NPS / CSAT / CES where they apply, sentiment, shares of negative and
+-- volume, mean score, CSAT / CES where they apply, sentiment, shares of negative and
 -- positive signals, a love / neutral / pain label and whether it is a moment that matters.
 -- Small samples: a cell with fewer than `min_signals_heatmap_cell` signals publishes its
--- volumes only (is_suppressed); NPS, CSAT and CES each need `min_answers_survey_metric` answers.
+-- volumes only (is_suppressed); CSAT and CES each need `min_answers_survey_metric` answers.
+-- No NPS column: NPS is the relationship survey's, about no touchpoint (survey_metrics_monthly).
 
 with
 
@@ -57,13 +58,8 @@ cells as (
         cast(count(*) as bigint) as volume,
         cast(count(score_0_100) as bigint) as scored_volume,
         avg(score_0_100) as mean_score_0_100,
-        cast(sum(case when signal = 'nps' then 1 else 0 end) as bigint) as nps_responses,
         cast(sum(case when signal = 'csat' then 1 else 0 end) as bigint) as csat_responses,
         cast(sum(case when signal = 'ces' then 1 else 0 end) as bigint) as ces_responses,
-        100.0 * cast(
-            sum(case when signal = 'nps' and raw_score >= 9 then 1 else 0 end)
-            - sum(case when signal = 'nps' and raw_score <= 6 then 1 else 0 end) as double
-        ) / nullif(sum(case when signal = 'nps' then 1 else 0 end), 0) as nps,
         100.0 * cast(sum(case when signal = 'csat' and raw_score >= 4 then 1 else 0 end) as double)
             / nullif(sum(case when signal = 'csat' then 1 else 0 end), 0) as csat,
         avg(case when signal = 'ces' then raw_score end) as ces,
@@ -111,8 +107,6 @@ published as (
         volume,
         scored_volume,
         {{ unless_suppressed('mean_score_0_100', 'volume', cell_floor) }} as mean_score_0_100,
-        nps_responses,
-        {{ unless_suppressed('nps', 'nps_responses', answer_floor) }} as nps,
         csat_responses,
         {{ unless_suppressed('csat', 'csat_responses', answer_floor) }} as csat,
         ces_responses,
