@@ -225,21 +225,69 @@ def opportunity_map(
     return out.sort_values("rank").reset_index(drop=True)
 
 
-def action_priorities(actions: pd.DataFrame, opportunities: pd.DataFrame) -> pd.DataFrame:
-    """Candidate actions ranked by the value at stake they address against cost and effort.
+def tickets_last_12_months(metric_values: pd.DataFrame, as_of) -> pd.Series:
+    """Tickets per touchpoint in the 12 months up to `as_of`: the n of the monthly
+    first_reply_hours values (one per ticket with a first reply) by touchpoint."""
+    rows = metric_values[
+        (metric_values["metric"] == "first_reply_hours")
+        & (metric_values["period_grain"] == "month")
+        & (metric_values["scope_type"] == "touchpoint")
+    ]
+    start = pd.Timestamp(as_of).replace(day=1) - pd.DateOffset(months=11)
+    months = pd.to_datetime(rows["period_start"])
+    recent = rows[(months >= start) & (months <= pd.Timestamp(as_of))]
+    return recent.groupby("scope_id")["n"].sum().astype(float)
 
-    value_at_stake_eur: the opportunity score of the action's touchpoint, summed over jobs.
-    priority_score = value_at_stake_eur / (estimated_cost_eur x complexity_1_5), ranked overall
-    and within each theme area.
+
+# The value an action brings in the first year after it starts: an action that takes longer to
+# deliver earns for fewer of those months (docs/drivers.md, "Priorities").
+VALUE_HORIZON_MONTHS = 12
+
+
+def action_priorities(
+    actions: pd.DataFrame,
+    opportunities: pd.DataFrame,
+    tickets_last_12_months: pd.Series | None = None,
+    cost_per_ticket_eur: float = 0.0,
+) -> pd.DataFrame:
+    """Candidate actions ranked by the value at stake they address against cost, duration and
+    complexity (docs/drivers.md, "Priorities").
+
+    value_at_stake_eur = revenue_and_retention_eur + cost_to_serve_eur, where
+      revenue_and_retention_eur = the opportunity score of the action's touchpoint summed over
+        jobs (importance x performance gap x CLV at stake: CLV is revenue over the horizon,
+        retention included);
+      cost_to_serve_eur = the touchpoint's tickets of the last 12 months x cost per ticket x
+        its performance gap (the share of that support a perfect touchpoint would avoid).
+    first_year_value_eur = value_at_stake_eur x (12 - duration_months) / 12 (0 beyond a year);
+    effort_eur = estimated_cost_eur x (1 + (complexity_1_5 - 1) / 4);
+    priority_score = first_year_value_eur / effort_eur. Ties: the shorter action first, then
+    the cheaper, then the action id, so no two actions share a rank.
     """
     stake = opportunities.groupby("touchpoint_id")["opportunity_score"].sum()
+    gap = opportunities.groupby("touchpoint_id")["performance_gap"].mean() / 100.0
+    tickets = (
+        tickets_last_12_months if tickets_last_12_months is not None else pd.Series(dtype=float)
+    )
     out = actions.copy()
-    out["value_at_stake_eur"] = out["touchpoint_id"].map(stake).fillna(0.0)
-    out["priority_score"] = out["value_at_stake_eur"] / (
-        out["estimated_cost_eur"].clip(lower=1.0) * out["complexity_1_5"].clip(lower=1)
+    out["revenue_and_retention_eur"] = out["touchpoint_id"].map(stake).fillna(0.0)
+    out["cost_to_serve_eur"] = (
+        out["touchpoint_id"].map(tickets).fillna(0.0).astype(float)
+        * float(cost_per_ticket_eur)
+        * out["touchpoint_id"].map(gap).fillna(0.0)
     )
-    out["rank"] = out["priority_score"].rank(ascending=False, method="first").astype(int)
-    out["rank_in_area"] = (
-        out.groupby("area")["priority_score"].rank(ascending=False, method="first").astype(int)
+    out["value_at_stake_eur"] = out["revenue_and_retention_eur"] + out["cost_to_serve_eur"]
+    months_earning = (VALUE_HORIZON_MONTHS - out["duration_months"]).clip(lower=0)
+    out["first_year_value_eur"] = out["value_at_stake_eur"] * months_earning / VALUE_HORIZON_MONTHS
+    out["effort_eur"] = out["estimated_cost_eur"].clip(lower=1.0) * (
+        1.0 + (out["complexity_1_5"].clip(lower=1, upper=5) - 1) / 4.0
     )
+    out["priority_score"] = out["first_year_value_eur"] / out["effort_eur"]
+    order = ["priority_score", "duration_months", "estimated_cost_eur", "action_id"]
+    ascending = [False, True, True, True]
+    ranked = out.sort_values(order, ascending=ascending, kind="stable")
+    out["rank"] = pd.Series(range(1, len(out) + 1), index=ranked.index).reindex(out.index)
+    in_area = ranked.groupby("area", sort=False).cumcount() + 1
+    out["rank_in_area"] = in_area.reindex(out.index).astype(int)
+    out["rank"] = out["rank"].astype(int)
     return out.sort_values(["area", "rank_in_area"]).reset_index(drop=True)

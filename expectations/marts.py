@@ -107,6 +107,11 @@ MARTS_SUITE: dict[str, list[Expect]] = {
         at_least("estimated_cost_eur", 0),
         at_least("value_at_stake_eur", 0),
     ],
+    "action_roadmap": [
+        unique_together("action_id", "month_start"),
+        at_least("month_of_action", 1),
+        at_least("parallel_capacity", 1),
+    ],
     "metric_values": [
         unique_together("metric", "period_grain", "period_start", "scope_type", "scope_id"),
         in_set("period_grain", ["day", "month"]),

@@ -102,29 +102,60 @@ def test_opportunity_score_is_importance_times_gap_times_value() -> None:
     )
 
 
-def test_actions_rank_by_value_against_cost_and_complexity() -> None:
+def test_actions_rank_by_value_against_cost_duration_and_complexity() -> None:
     opportunities = pd.DataFrame(
         {
             "touchpoint_id": ["support", "support", "delivery"],
             "opportunity_score": [600.0, 400.0, 100.0],
+            "performance_gap": [40.0, 60.0, 30.0],
         }
     )
     actions = pd.DataFrame(
         {
-            "action_id": ["A", "B", "C"],
-            "touchpoint_id": ["support", "delivery", "website"],
-            "area": ["let it work", "let it work", "make it easy for me"],
-            "estimated_cost_eur": [100.0, 10.0, 10.0],
-            "complexity_1_5": [1, 2, 1],
+            "action_id": ["A", "B", "C", "D", "E"],
+            "action": ["a", "b", "c", "d", "e"],
+            "touchpoint_id": ["support", "delivery", "website", "support", "support"],
+            "area": ["let it work", "let it work", "make it easy for me", "involve me", "x"],
+            "estimated_cost_eur": [100.0, 10.0, 10.0, 100.0, 100.0],
+            "duration_months": [3, 6, 2, 6, 3],
+            "complexity_1_5": [1, 3, 1, 1, 1],
+        }
+    )
+    tickets = pd.Series({"support": 200.0})
+    out = dm.action_priorities(actions, opportunities, tickets, 6.5).set_index("action_id")
+    # Support: 1000 of opportunity + 200 tickets x 6.5 EUR x a 50% gap = 1650 EUR at stake.
+    assert out.loc["A", "revenue_and_retention_eur"] == 1000.0
+    assert out.loc["A", "cost_to_serve_eur"] == pytest.approx(650.0)
+    assert out.loc["A", "value_at_stake_eur"] == pytest.approx(1650.0)
+    # Three months to deliver: 9 of the first 12 months earn; effort 100 x 1.
+    assert out.loc["A", "priority_score"] == pytest.approx(1650.0 * 9 / 12 / 100.0)
+    # Delivery: 100 x 6/12 over 10 x (1 + 2/4) = 3.33; D, as A but twice as long: 8.25.
+    assert out.loc["B", "priority_score"] == pytest.approx(100.0 * 0.5 / 15.0)
+    assert out.loc["D", "priority_score"] == pytest.approx(1650.0 * 0.5 / 100.0)
+    assert out.loc["C", "value_at_stake_eur"] == 0.0
+    # A and E tie exactly on every number: the action id decides, and ranks are unique.
+    assert [out.loc[a, "rank"] for a in "AEDBC"] == [1, 2, 3, 4, 5]
+    assert (out.loc["A", "rank_in_area"], out.loc["B", "rank_in_area"]) == (1, 2)
+
+
+def test_a_shorter_action_wins_a_tie_on_score() -> None:
+    opportunities = pd.DataFrame(
+        {"touchpoint_id": ["support"], "opportunity_score": [0.0], "performance_gap": [50.0]}
+    )
+    actions = pd.DataFrame(
+        {
+            "action_id": ["A", "B"],
+            "action": ["long", "short"],
+            "touchpoint_id": ["support", "support"],
+            "area": ["x", "x"],
+            "estimated_cost_eur": [10.0, 10.0],
+            "duration_months": [5, 2],
+            "complexity_1_5": [2, 2],
         }
     )
     out = dm.action_priorities(actions, opportunities).set_index("action_id")
-    assert out.loc["A", "value_at_stake_eur"] == 1000.0
-    assert out.loc["A", "priority_score"] == pytest.approx(10.0)
-    assert out.loc["B", "priority_score"] == pytest.approx(5.0)
-    assert out.loc["C", "value_at_stake_eur"] == 0.0
-    assert (out.loc["A", "rank"], out.loc["B", "rank"], out.loc["C", "rank"]) == (1, 2, 3)
-    assert (out.loc["A", "rank_in_area"], out.loc["B", "rank_in_area"]) == (1, 2)
+    assert (out.loc["A", "priority_score"], out.loc["B", "priority_score"]) == (0.0, 0.0)
+    assert (out.loc["B", "rank"], out.loc["A", "rank"]) == (1, 2)
 
 
 def _signals(seed: int = 8) -> pd.DataFrame:

@@ -72,6 +72,7 @@ INTERMEDIATE = [
 ]
 MARTS = [
     "action_priorities",
+    "action_roadmap",
     "business_kpis",
     "clv_backtest",
     "clv_by_segment",
