@@ -204,11 +204,7 @@ def employee_pulse(rng: np.random.Generator, company: co.DemoCompany) -> pd.Data
                 "enps": enps,
                 "verbatim": np.where(
                     rng.random(n) < 0.3,
-                    np.where(
-                        enps >= 8,
-                        "Great team, I feel supported.",
-                        "Too much pressure, too few people.",
-                    ),
+                    _employee_phrase(TEAMS[team_idx[employee]], employee, enps >= 8),
                     "",
                 ),
             }
@@ -216,6 +212,36 @@ def employee_pulse(rng: np.random.Generator, company: co.DemoCompany) -> pd.Data
         .sort_values(["day", "second"], kind="stable")
         .reset_index(drop=True)
     )
+
+
+# What the frontline writes in the pulse: each team about the work behind its touchpoints
+# (two phrases each, picked by employee so no random draw changes), the same for everyone when
+# they are happy.
+EMPLOYEE_PHRASES = {
+    "digital": (
+        "The release tooling keeps breaking and we fix the same bugs twice.",
+        "Too much pressure before every launch, too few people.",
+    ),
+    "logistics": (
+        "Carrier pickups are late and we take the angry calls about late parcels.",
+        "Too much overtime in the warehouse, too few people.",
+    ),
+    "merchandising": (
+        "Supplier quality problems reach us only after the returns.",
+        "Too much pressure, too few people.",
+    ),
+    "customer_care": (
+        "Too many tickets and too few people, customers wait days for a reply.",
+        "Our ticket system and tools keep failing during calls.",
+    ),
+}
+EMPLOYEE_POSITIVE = ("Great team, I feel supported.", "My manager listens and colleagues help.")
+
+
+def _employee_phrase(teams: np.ndarray, employee: np.ndarray, positive: np.ndarray) -> np.ndarray:
+    pick = employee % 2
+    negative = np.array([EMPLOYEE_PHRASES[t][p] for t, p in zip(teams, pick, strict=True)])
+    return np.where(positive, np.array(EMPLOYEE_POSITIVE)[pick], negative)
 
 
 def reviews(rng: np.random.Generator, company: co.DemoCompany) -> pd.DataFrame:

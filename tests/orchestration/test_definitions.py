@@ -81,6 +81,7 @@ MARTS = [
     "driver_importance",
     "fct_experience_events",
     "fct_metric_observations",
+    "frontline_voice",
     "journey_heatmap",
     "metric_values",
     "okr_company_progress",
