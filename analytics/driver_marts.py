@@ -144,21 +144,66 @@ def _correlation(x: pd.Series, y: pd.Series) -> tuple[float, float, float, int]:
     return r, float(np.tanh(z - half)), float(np.tanh(z + half)), n
 
 
-def cx_value_chain(
-    operations: pd.DataFrame, drivers: pd.DataFrame, outcomes: pd.DataFrame
-) -> pd.DataFrame:
-    """One row per link of the chain: operational metric -> experience -> business outcome.
+# The operational metrics of the chain (int_customer_operations) and the outcomes they drive.
+OPERATIONS = (
+    "on_time_delivery_rate",
+    "return_rate",
+    "mean_first_reply_minutes",
+    "mean_resolution_minutes",
+)
+OPERATION_OUTCOMES = ("likelihood_to_recommend", "retention", "spend_change_eur")
 
-    The effect size is the Pearson correlation across customers, with a 95% interval, so the
-    chain can be walked backwards from a revenue component to its root causes.
+
+def _link(from_layer, source, to_layer, target, effect, low, high, n, measure) -> dict:
+    return {
+        "from_layer": from_layer,
+        "from_metric": source,
+        "to_layer": to_layer,
+        "to_metric": target,
+        "effect_size": effect,
+        "ci_low": low,
+        "ci_high": high,
+        "n": n,
+        "effect_measure": measure,
+    }
+
+
+def cx_value_chain(
+    operations: pd.DataFrame, drivers: pd.DataFrame, outcomes: pd.DataFrame, *, seed: int = 0
+) -> pd.DataFrame:
+    """One row per link of the chain: operational metrics -> outcome, experience -> outcome,
+    outcome -> outcome.
+
+    Operations: for each outcome, the combination of operational metrics that drives it, as
+    relative weights (Johnson, % of the explained variance, bootstrap interval) over on-time
+    delivery, returns (the right product), first reply and resolution times; a customer
+    without tickets gets the mean reply and resolution time. There is no operations ->
+    experience link: the touchpoint scores are built from the same fields (the delivery score
+    from the on-time flag, the support score from reply times), so their correlation would be
+    circular. Experience -> outcome and outcome -> outcome links are Pearson correlations with
+    a 95% interval.
     """
+    rows = []
+    present = [m for m in OPERATIONS if m in operations]
+    imputed = operations[present].fillna(operations[present].mean())
+    for target in OPERATION_OUTCOMES:
+        if not present or target not in outcomes:
+            continue
+        y = outcomes[target].reindex(imputed.index).dropna().sort_index()
+        X = imputed.reindex(y.index).dropna(axis=1, how="all").dropna()
+        try:
+            result = relative_weights(X, y.reindex(X.index), n_bootstrap=200, seed=seed)
+        except InsufficientDataError:
+            continue
+        for w in result.table.itertuples(index=False):
+            rows.append(
+                _link(
+                    "operations", w.driver, "outcome", target, float(w.importance_pct),
+                    float(w.importance_pct_ci_low), float(w.importance_pct_ci_high), int(w.n),
+                    "relative_weight_pct",
+                )
+            )  # fmt: skip
     links = [
-        ("operations", "on_time_delivery_rate", "experience", "delivery"),
-        ("operations", "return_rate", "experience", "product"),
-        ("operations", "mean_first_reply_minutes", "experience", "support"),
-        ("operations", "mean_resolution_minutes", "experience", "support"),
-    ]
-    links += [
         ("experience", touchpoint, "outcome", "likelihood_to_recommend")
         for touchpoint in drivers.columns
     ]
@@ -171,25 +216,14 @@ def cx_value_chain(
             "is_cross_sold",
         )
     ]
-    tables = {"operations": operations, "experience": drivers, "outcome": outcomes}
-    rows = []
+    tables = {"experience": drivers, "outcome": outcomes}
     for from_layer, source, to_layer, target in links:
         left, right = tables[from_layer], tables[to_layer]
         if source not in left or target not in right:
             continue
         r, low, high, n = _correlation(left[source], right[target].reindex(left.index))
         rows.append(
-            {
-                "from_layer": from_layer,
-                "from_metric": source,
-                "to_layer": to_layer,
-                "to_metric": target,
-                "effect_size": r,
-                "ci_low": low,
-                "ci_high": high,
-                "n": n,
-                "effect_measure": "pearson_correlation",
-            }
+            _link(from_layer, source, to_layer, target, r, low, high, n, "pearson_correlation")
         )
     return pd.DataFrame(rows)
 
