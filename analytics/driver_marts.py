@@ -228,18 +228,67 @@ def cx_value_chain(
     return pd.DataFrame(rows)
 
 
+def job_importance(
+    drivers: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    job_of_customer: pd.Series,
+    outcome: str = "likelihood_to_recommend",
+    *,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Relative weights of the touchpoints for `outcome` within each job (job, driver,
+    importance_pct), for the jobs with enough customers with the outcome (relative_weights'
+    minimum sample); a job without is left out, and the opportunity map falls back to the
+    company's importance for it (importance_source = 'company')."""
+    imputed = drivers.fillna(drivers.mean())
+    if outcome not in outcomes:
+        return pd.DataFrame(columns=["job", "driver", "importance_pct"])
+    y_all = outcomes[outcome].dropna().sort_index()
+    rows = []
+    jobs = job_of_customer.reindex(y_all.index)
+    for job in sorted(jobs.dropna().unique()):
+        y = y_all[jobs == job]
+        X = imputed.reindex(y.index).dropna()
+        try:
+            result = relative_weights(X, y.reindex(X.index), n_bootstrap=0, seed=seed)
+        except InsufficientDataError:
+            continue
+        rows.append(result.table[["driver", "importance_pct"]].assign(job=job))
+    if not rows:
+        return pd.DataFrame(columns=["job", "driver", "importance_pct"])
+    return pd.concat(rows, ignore_index=True)[["job", "driver", "importance_pct"]]
+
+
 def opportunity_map(
-    importance: pd.DataFrame, cells: pd.DataFrame, outcome: str = "likelihood_to_recommend"
+    importance: pd.DataFrame,
+    cells: pd.DataFrame,
+    outcome: str = "likelihood_to_recommend",
+    by_job: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per job x touchpoint: where to invest next.
 
     opportunity_score = importance share (0-1) x performance gap (0-1, 100 - score) x CLV at
     stake (EUR): an important, weak touchpoint that many valuable customers pass scores high.
-    `cells`: job, touchpoint_id, performance_0_100, customers, clv_at_stake_eur.
+    `cells`: job, touchpoint_id, performance_0_100, customers, clv_at_stake_eur. Importance is
+    the job's own (`by_job`, job_importance) where the job had enough answers, else the
+    company's (importance_source says which).
     """
     weights = importance[importance["outcome"] == outcome].set_index("driver")
     out = cells.copy()
-    out["importance_pct"] = out["touchpoint_id"].map(weights["importance_pct"])
+    company = out["touchpoint_id"].map(weights["importance_pct"])
+    own = pd.Series(float("nan"), index=out.index)
+    if by_job is not None and not by_job.empty:
+        keyed = by_job.set_index(["job", "driver"])["importance_pct"]
+        own = pd.Series(
+            [
+                keyed.get((j, t), float("nan"))
+                for j, t in zip(out["job"], out["touchpoint_id"], strict=True)
+            ],
+            index=out.index,
+            dtype=float,
+        )
+    out["importance_pct"] = own.where(own.notna(), company)
+    out["importance_source"] = np.where(own.notna(), "job", "company")
     out["performance_gap"] = 100.0 - out["performance_0_100"]
     out["opportunity_score"] = (
         out["importance_pct"] / 100.0 * out["performance_gap"] / 100.0 * out["clv_at_stake_eur"]

@@ -121,7 +121,8 @@ def driver_marts(duckdb: DuckDBResource, business_settings: BusinessSettingsOver
     chain = dm.cx_value_chain(operations, drivers, outcomes)
     clv_by_customer = clv.merge(keys, on="customer_key").set_index("customer_id")
     cells = dm.journey_cells(scores, keys, clv_by_customer["clv_horizon_eur"])
-    opportunities = dm.opportunity_map(importance, cells)
+    by_job = dm.job_importance(drivers, outcomes, keys.set_index("customer_id")["job_id"])
+    opportunities = dm.opportunity_map(importance, cells, by_job=by_job)
     settings = business_settings.settings()
     priorities = dm.action_priorities(
         actions,

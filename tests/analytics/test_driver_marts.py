@@ -115,6 +115,24 @@ def test_opportunity_score_is_importance_times_gap_times_value() -> None:
         "support" in out.loc["support", "lever"]
         and "Not enough data" in out.loc["website", "lever"]
     )
+    assert set(out["importance_source"]) == {"company"}
+    # A job with enough answers of its own uses its own importance, flagged; others fall back.
+    by_job = pd.DataFrame(
+        {"job": ["j1", "j1"], "driver": ["delivery", "support"], "importance_pct": [20.0, 80.0]}
+    )
+    own = dm.opportunity_map(importance, cells, by_job=by_job).set_index("touchpoint_id")
+    assert own.loc["support", "opportunity_score"] == pytest.approx(0.8 * 0.6 * 5000)
+    assert own.loc["delivery", "importance_source"] == "job"
+    assert own.loc["website", "importance_source"] == "company"
+
+
+def test_job_importance_only_for_jobs_with_enough_answers() -> None:
+    drivers, outcomes, _ = customers()
+    jobs = pd.Series(["big"] * (len(drivers) - 20) + ["tiny"] * 20, index=drivers.index)
+    table = dm.job_importance(drivers, outcomes, jobs)
+    assert set(table["job"]) == {"big"}
+    big = table.set_index("driver")["importance_pct"]
+    assert big.idxmax() == "delivery" and big.sum() == pytest.approx(100.0)
 
 
 def test_actions_rank_by_value_against_cost_duration_and_complexity() -> None:
