@@ -99,12 +99,9 @@ def driver_importance(
             continue  # the minimum-sample rule: no importance rather than a noisy one
         table = result.table.assign(outcome=outcome, r_squared=result.r_squared)
         table["performance_0_100"] = table["driver"].map(performance)
-        # Important only when the interval's lower bound clears the mean importance, so a
-        # driver near the line does not flip quadrant with the sample size.
         table["quadrant"] = priority_quadrant(
             table.set_index("driver")["importance_pct"],
             table.set_index("driver")["performance_0_100"],
-            importance_ci_low=table.set_index("driver")["importance_pct_ci_low"].fillna(0.0),
         ).to_numpy()
         rows.append(table)
     if not rows:
