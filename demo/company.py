@@ -107,12 +107,6 @@ TERRITORY_CITIES = {
     "Netherlands": ["Amsterdam", "Rotterdam", "Utrecht"],
     "France": ["Paris", "Lyon", "Lille"],
 }
-# The planted weak territory: its carrier network delivers late more often; the other
-# territories' carriers are a little better, so the company's late rate (which the initiative
-# and OKR truths are about) stays about what it was before territories existed.
-WEAK_DELIVERY_TERRITORY = "Austria"
-WEAK_TERRITORY_EXTRA_LATE = 0.15
-OTHER_TERRITORY_ON_TIME = 0.25
 # Business units: consumers mostly buy from the home brand, businesses from the pro brand.
 BRANDS = np.array(["Hearth Home", "Hearth Pro"])
 HOME_BRAND_SHARE_BY_SEGMENT = np.array([0.85, 0.15, 0.10])
@@ -131,7 +125,6 @@ TRUTH = {
     "pain_touchpoint": "support",
     "effective_initiative_id": "INI-01",
     "placebo_initiative_id": "INI-02",
-    "weak_delivery_territory": WEAK_DELIVERY_TERRITORY,
 }
 
 
@@ -170,7 +163,7 @@ def simulate(n_customers: int = 5000, seed: int = 42) -> DemoCompany:
     customers = _simulate_customers(rng, n_customers, days)
     dimensions = np.random.default_rng([seed, DIMENSION_STREAM])
     _assign_dimensions(dimensions, customers)
-    orders = _simulate_orders(rng, customers, days, dimensions)
+    orders = _simulate_orders(rng, customers, days)
     _assign_order_channels(dimensions, customers, orders)
     customers["dropped_out"] = (
         orders.groupby("customer_idx")["drops_after"].any().reindex(customers.index).to_numpy()
@@ -246,27 +239,7 @@ def _assign_order_channels(
     orders["channel"] = np.where(rng.random(n) < PREFERRED_CHANNEL_SHARE, preferred, other)
 
 
-def _territory_lateness(
-    rng: np.random.Generator, customers: pd.DataFrame, orders: pd.DataFrame
-) -> np.ndarray:
-    """The planted weak territory: its carrier delivers late more often. Applied to the drawn
-    late flags from the dimensions' own stream (the buying and dropout draws stay as they
-    were): in the weak territory an on-time order turns late with probability
-    WEAK_TERRITORY_EXTRA_LATE; elsewhere a late order turns on time with probability
-    OTHER_TERRITORY_ON_TIME, so the company's late rate stays about what it was."""
-    weak = customers["territory"].to_numpy()[orders["customer_idx"].to_numpy()] == (
-        WEAK_DELIVERY_TERRITORY
-    )
-    late = orders["late"].to_numpy()
-    u = rng.random(len(orders))
-    return np.where(
-        weak, late | (u < WEAK_TERRITORY_EXTRA_LATE), late & (u >= OTHER_TERRITORY_ON_TIME)
-    )
-
-
-def _simulate_orders(
-    rng: np.random.Generator, customers: pd.DataFrame, days: int, dimensions: np.random.Generator
-) -> pd.DataFrame:
+def _simulate_orders(rng: np.random.Generator, customers: pd.DataFrame, days: int) -> pd.DataFrame:
     """BG/NBD-style buying: first order at acquisition, then Poisson repeats until dropout.
 
     The simulation runs in rounds (the k-th order of every customer still buying), each round
@@ -295,7 +268,6 @@ def _simulate_orders(
 
     orders = pd.concat(rounds, ignore_index=True).sort_values(["day", "customer_idx"])
     orders = orders.reset_index(drop=True)
-    orders["late"] = _territory_lateness(dimensions, customers, orders)
     n = len(orders)
     cust = orders["customer_idx"].to_numpy()
     job_idx = customers["job_idx"].to_numpy()[cust]

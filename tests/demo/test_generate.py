@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from demo.company import TRUTH, simulate
+from demo.company import simulate
 from demo.generate import generate
 from ingest.crm import CRM_SOURCES
 
@@ -87,10 +87,6 @@ def test_planted_effects_show_in_the_simulated_behaviour() -> None:
     after = live[live["day"] >= start]["late"].mean()
     assert after < 0.7 * before
     assert customers["quality_support"].mean() < customers["quality_website"].mean() - 1.0
-    # The weak territory delivers late clearly more often than every other territory.
-    late = live.groupby(customers["territory"].to_numpy()[live["customer_idx"]])["late"].mean()
-    weak = TRUTH["weak_delivery_territory"]
-    assert late.idxmax() == weak and late[weak] > late.drop(weak).max() + 0.05
 
 
 def test_accounts_and_orders_carry_territory_brand_and_channel_in_salesforce_fields(
@@ -104,11 +100,8 @@ def test_accounts_and_orders_carry_territory_brand_and_channel_in_salesforce_fie
     assert set(accounts.groupby("BillingCountry")["Region__c"].unique().map(len)) == {1}
     assert set(accounts["Brand__c"]) == {"Hearth Home", "Hearth Pro"}
     assert set(orders["Channel__c"]) == {"web", "app", "store", "phone", "marketplace"}
-    weak = small_demo.truth["weak_delivery_territory"]
     measured = small_demo.truth["measured"]["late_delivery_rate_by_territory"]
-    assert weak in set(accounts["BillingCountry"]) and set(measured) == set(
-        accounts["BillingCountry"]
-    )
+    assert set(measured) == set(accounts["BillingCountry"])
 
 
 def test_ground_truth_json_is_written_and_hidden_truth_kept_apart(small_demo) -> None:

@@ -113,29 +113,3 @@ def test_rox_finds_the_effective_initiative_and_not_the_placebo(default_demo) ->
     assert placebo["attributable_value_ci_low"] < 0 < placebo["attributable_value_ci_high"]
     assert placebo["rox_ci_high"] < 0
     assert company[0] >= 23 and company[1] >= 23 and company[2] >= 23
-
-
-def test_the_weak_delivery_territory_shows_in_metric_values_and_the_heatmap(default_demo) -> None:
-    """The planted territory whose carrier delivers late has the lowest on-time delivery and
-    the lowest delivery cell of the heatmap's territory cut."""
-    demo, warehouse = default_demo
-    weak = demo.truth["weak_delivery_territory"]
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        on_time = dict(
-            con.execute(
-                "select scope_id, sum(value * n) / sum(n) from marts.metric_values "
-                "where metric = 'on_time_delivery' and scope_type = 'territory' "
-                "and period_grain = 'month' and not is_suppressed group by 1"
-            ).fetchall()
-        )
-        delivery = dict(
-            con.execute(
-                "select scope_id, sum(mean_score_0_100 * scored_volume) / sum(scored_volume) "
-                "from marts.journey_heatmap where scope_type = 'territory' "
-                "and touchpoint_id = 'delivery' and not is_suppressed group by 1"
-            ).fetchall()
-        )
-    assert len(on_time) == len(delivery) == 5
-    others = {t: v for t, v in on_time.items() if t != weak}
-    assert on_time[weak] < min(others.values()) - 5  # percentage points
-    assert min(delivery, key=delivery.get) == weak
