@@ -141,21 +141,66 @@ def _correlation(x: pd.Series, y: pd.Series) -> tuple[float, float, float, int]:
     return r, float(np.tanh(z - half)), float(np.tanh(z + half)), n
 
 
-def cx_value_chain(
-    operations: pd.DataFrame, drivers: pd.DataFrame, outcomes: pd.DataFrame
-) -> pd.DataFrame:
-    """One row per link of the chain: operational metric -> experience -> business outcome.
+# The operational metrics of the chain (int_customer_operations) and the outcomes they drive.
+OPERATIONS = (
+    "on_time_delivery_rate",
+    "return_rate",
+    "mean_first_reply_minutes",
+    "mean_resolution_minutes",
+)
+OPERATION_OUTCOMES = ("likelihood_to_recommend", "retention", "spend_change_eur")
 
-    The effect size is the Pearson correlation across customers, with a 95% interval, so the
-    chain can be walked backwards from a revenue component to its root causes.
+
+def _link(from_layer, source, to_layer, target, effect, low, high, n, measure) -> dict:
+    return {
+        "from_layer": from_layer,
+        "from_metric": source,
+        "to_layer": to_layer,
+        "to_metric": target,
+        "effect_size": effect,
+        "ci_low": low,
+        "ci_high": high,
+        "n": n,
+        "effect_measure": measure,
+    }
+
+
+def cx_value_chain(
+    operations: pd.DataFrame, drivers: pd.DataFrame, outcomes: pd.DataFrame, *, seed: int = 0
+) -> pd.DataFrame:
+    """One row per link of the chain: operational metrics -> outcome, experience -> outcome,
+    outcome -> outcome.
+
+    Operations: for each outcome, the combination of operational metrics that drives it, as
+    relative weights (Johnson, % of the explained variance, bootstrap interval) over on-time
+    delivery, returns (the right product), first reply and resolution times; a customer
+    without tickets gets the mean reply and resolution time. There is no operations ->
+    experience link: the touchpoint scores are built from the same fields (the delivery score
+    from the on-time flag, the support score from reply times), so their correlation would be
+    circular. Experience -> outcome and outcome -> outcome links are Pearson correlations with
+    a 95% interval.
     """
+    rows = []
+    present = [m for m in OPERATIONS if m in operations]
+    imputed = operations[present].fillna(operations[present].mean())
+    for target in OPERATION_OUTCOMES:
+        if not present or target not in outcomes:
+            continue
+        y = outcomes[target].reindex(imputed.index).dropna().sort_index()
+        X = imputed.reindex(y.index).dropna(axis=1, how="all").dropna()
+        try:
+            result = relative_weights(X, y.reindex(X.index), n_bootstrap=200, seed=seed)
+        except InsufficientDataError:
+            continue
+        for w in result.table.itertuples(index=False):
+            rows.append(
+                _link(
+                    "operations", w.driver, "outcome", target, float(w.importance_pct),
+                    float(w.importance_pct_ci_low), float(w.importance_pct_ci_high), int(w.n),
+                    "relative_weight_pct",
+                )
+            )  # fmt: skip
     links = [
-        ("operations", "on_time_delivery_rate", "experience", "delivery"),
-        ("operations", "return_rate", "experience", "product"),
-        ("operations", "mean_first_reply_minutes", "experience", "support"),
-        ("operations", "mean_resolution_minutes", "experience", "support"),
-    ]
-    links += [
         ("experience", touchpoint, "outcome", "likelihood_to_recommend")
         for touchpoint in drivers.columns
     ]
@@ -168,41 +213,79 @@ def cx_value_chain(
             "is_cross_sold",
         )
     ]
-    tables = {"operations": operations, "experience": drivers, "outcome": outcomes}
-    rows = []
+    tables = {"experience": drivers, "outcome": outcomes}
     for from_layer, source, to_layer, target in links:
         left, right = tables[from_layer], tables[to_layer]
         if source not in left or target not in right:
             continue
         r, low, high, n = _correlation(left[source], right[target].reindex(left.index))
         rows.append(
-            {
-                "from_layer": from_layer,
-                "from_metric": source,
-                "to_layer": to_layer,
-                "to_metric": target,
-                "effect_size": r,
-                "ci_low": low,
-                "ci_high": high,
-                "n": n,
-                "effect_measure": "pearson_correlation",
-            }
+            _link(from_layer, source, to_layer, target, r, low, high, n, "pearson_correlation")
         )
     return pd.DataFrame(rows)
 
 
+def job_importance(
+    drivers: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    job_of_customer: pd.Series,
+    outcome: str = "likelihood_to_recommend",
+    *,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Relative weights of the touchpoints for `outcome` within each job (job, driver,
+    importance_pct), for the jobs with enough customers with the outcome (relative_weights'
+    minimum sample); a job without is left out, and the opportunity map falls back to the
+    company's importance for it (importance_source = 'company')."""
+    imputed = drivers.fillna(drivers.mean())
+    if outcome not in outcomes:
+        return pd.DataFrame(columns=["job", "driver", "importance_pct"])
+    y_all = outcomes[outcome].dropna().sort_index()
+    rows = []
+    jobs = job_of_customer.reindex(y_all.index)
+    for job in sorted(jobs.dropna().unique()):
+        y = y_all[jobs == job]
+        X = imputed.reindex(y.index).dropna()
+        try:
+            result = relative_weights(X, y.reindex(X.index), n_bootstrap=0, seed=seed)
+        except InsufficientDataError:
+            continue
+        rows.append(result.table[["driver", "importance_pct"]].assign(job=job))
+    if not rows:
+        return pd.DataFrame(columns=["job", "driver", "importance_pct"])
+    return pd.concat(rows, ignore_index=True)[["job", "driver", "importance_pct"]]
+
+
 def opportunity_map(
-    importance: pd.DataFrame, cells: pd.DataFrame, outcome: str = "likelihood_to_recommend"
+    importance: pd.DataFrame,
+    cells: pd.DataFrame,
+    outcome: str = "likelihood_to_recommend",
+    by_job: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per job x touchpoint: where to invest next.
 
     opportunity_score = importance share (0-1) x performance gap (0-1, 100 - score) x CLV at
     stake (EUR): an important, weak touchpoint that many valuable customers pass scores high.
-    `cells`: job, touchpoint_id, performance_0_100, customers, clv_at_stake_eur.
+    `cells`: job, touchpoint_id, performance_0_100, customers, clv_at_stake_eur. Importance is
+    the job's own (`by_job`, job_importance) where the job had enough answers, else the
+    company's (importance_source says which).
     """
     weights = importance[importance["outcome"] == outcome].set_index("driver")
     out = cells.copy()
-    out["importance_pct"] = out["touchpoint_id"].map(weights["importance_pct"])
+    company = out["touchpoint_id"].map(weights["importance_pct"])
+    own = pd.Series(float("nan"), index=out.index)
+    if by_job is not None and not by_job.empty:
+        keyed = by_job.set_index(["job", "driver"])["importance_pct"]
+        own = pd.Series(
+            [
+                keyed.get((j, t), float("nan"))
+                for j, t in zip(out["job"], out["touchpoint_id"], strict=True)
+            ],
+            index=out.index,
+            dtype=float,
+        )
+    out["importance_pct"] = own.where(own.notna(), company)
+    out["importance_source"] = np.where(own.notna(), "job", "company")
     out["performance_gap"] = 100.0 - out["performance_0_100"]
     out["opportunity_score"] = (
         out["importance_pct"] / 100.0 * out["performance_gap"] / 100.0 * out["clv_at_stake_eur"]
@@ -225,21 +308,69 @@ def opportunity_map(
     return out.sort_values("rank").reset_index(drop=True)
 
 
-def action_priorities(actions: pd.DataFrame, opportunities: pd.DataFrame) -> pd.DataFrame:
-    """Candidate actions ranked by the value at stake they address against cost and effort.
+def tickets_last_12_months(metric_values: pd.DataFrame, as_of) -> pd.Series:
+    """Tickets per touchpoint in the 12 months up to `as_of`: the n of the monthly
+    first_reply_hours values (one per ticket with a first reply) by touchpoint."""
+    rows = metric_values[
+        (metric_values["metric"] == "first_reply_hours")
+        & (metric_values["period_grain"] == "month")
+        & (metric_values["scope_type"] == "touchpoint")
+    ]
+    start = pd.Timestamp(as_of).replace(day=1) - pd.DateOffset(months=11)
+    months = pd.to_datetime(rows["period_start"])
+    recent = rows[(months >= start) & (months <= pd.Timestamp(as_of))]
+    return recent.groupby("scope_id")["n"].sum().astype(float)
 
-    value_at_stake_eur: the opportunity score of the action's touchpoint, summed over jobs.
-    priority_score = value_at_stake_eur / (estimated_cost_eur x complexity_1_5), ranked overall
-    and within each theme area.
+
+# The value an action brings in the first year after it starts: an action that takes longer to
+# deliver earns for fewer of those months (docs/drivers.md, "Priorities").
+VALUE_HORIZON_MONTHS = 12
+
+
+def action_priorities(
+    actions: pd.DataFrame,
+    opportunities: pd.DataFrame,
+    tickets_last_12_months: pd.Series | None = None,
+    cost_per_ticket_eur: float = 0.0,
+) -> pd.DataFrame:
+    """Candidate actions ranked by the value at stake they address against cost, duration and
+    complexity (docs/drivers.md, "Priorities").
+
+    value_at_stake_eur = revenue_and_retention_eur + cost_to_serve_eur, where
+      revenue_and_retention_eur = the opportunity score of the action's touchpoint summed over
+        jobs (importance x performance gap x CLV at stake: CLV is revenue over the horizon,
+        retention included);
+      cost_to_serve_eur = the touchpoint's tickets of the last 12 months x cost per ticket x
+        its performance gap (the share of that support a perfect touchpoint would avoid).
+    first_year_value_eur = value_at_stake_eur x (12 - duration_months) / 12 (0 beyond a year);
+    effort_eur = estimated_cost_eur x (1 + (complexity_1_5 - 1) / 4);
+    priority_score = first_year_value_eur / effort_eur. Ties: the shorter action first, then
+    the cheaper, then the action id, so no two actions share a rank.
     """
     stake = opportunities.groupby("touchpoint_id")["opportunity_score"].sum()
+    gap = opportunities.groupby("touchpoint_id")["performance_gap"].mean() / 100.0
+    tickets = (
+        tickets_last_12_months if tickets_last_12_months is not None else pd.Series(dtype=float)
+    )
     out = actions.copy()
-    out["value_at_stake_eur"] = out["touchpoint_id"].map(stake).fillna(0.0)
-    out["priority_score"] = out["value_at_stake_eur"] / (
-        out["estimated_cost_eur"].clip(lower=1.0) * out["complexity_1_5"].clip(lower=1)
+    out["revenue_and_retention_eur"] = out["touchpoint_id"].map(stake).fillna(0.0)
+    out["cost_to_serve_eur"] = (
+        out["touchpoint_id"].map(tickets).fillna(0.0).astype(float)
+        * float(cost_per_ticket_eur)
+        * out["touchpoint_id"].map(gap).fillna(0.0)
     )
-    out["rank"] = out["priority_score"].rank(ascending=False, method="first").astype(int)
-    out["rank_in_area"] = (
-        out.groupby("area")["priority_score"].rank(ascending=False, method="first").astype(int)
+    out["value_at_stake_eur"] = out["revenue_and_retention_eur"] + out["cost_to_serve_eur"]
+    months_earning = (VALUE_HORIZON_MONTHS - out["duration_months"]).clip(lower=0)
+    out["first_year_value_eur"] = out["value_at_stake_eur"] * months_earning / VALUE_HORIZON_MONTHS
+    out["effort_eur"] = out["estimated_cost_eur"].clip(lower=1.0) * (
+        1.0 + (out["complexity_1_5"].clip(lower=1, upper=5) - 1) / 4.0
     )
+    out["priority_score"] = out["first_year_value_eur"] / out["effort_eur"]
+    order = ["priority_score", "duration_months", "estimated_cost_eur", "action_id"]
+    ascending = [False, True, True, True]
+    ranked = out.sort_values(order, ascending=ascending, kind="stable")
+    out["rank"] = pd.Series(range(1, len(out) + 1), index=ranked.index).reindex(out.index)
+    in_area = ranked.groupby("area", sort=False).cumcount() + 1
+    out["rank_in_area"] = in_area.reindex(out.index).astype(int)
+    out["rank"] = out["rank"].astype(int)
     return out.sort_values(["area", "rank_in_area"]).reset_index(drop=True)

@@ -288,11 +288,16 @@ def priority_quadrant(
     *,
     importance_threshold: float | None = None,
     performance_threshold: float | None = None,
+    importance_ci_low: pd.Series | None = None,
 ) -> pd.Series:
     """Label each driver of an importance x performance matrix (both indexed by driver).
 
     Important: importance above `importance_threshold`, by default the mean importance of a
     full table, 100 / number of drivers (so pass percentages that sum to 100, or a threshold).
+    With `importance_ci_low` (the lower bound of each driver's importance interval) a driver is
+    important only when that bound clears the threshold, so noise cannot flip its quadrant: a
+    driver whose interval straddles the threshold stays "less important" until the data say
+    otherwise.
     Strong: performance (0-100) at or above `performance_threshold`, by default the median.
     Labels: "fix" (important, weak), "leverage" (important, strong), "maintain" (less
     important, strong), "monitor" (less important, weak).
@@ -315,7 +320,13 @@ def priority_quadrant(
         importance_threshold = 100.0 / len(importance)
     if performance_threshold is None:
         performance_threshold = float(performance.median())
-    important = importance > importance_threshold
+    if importance_ci_low is None:
+        important = importance > importance_threshold
+    else:
+        low = pd.Series(importance_ci_low, dtype=float).reindex(importance.index)
+        if low.isna().any():
+            raise DriverAnalysisError("importance_ci_low must hold a bound for every driver")
+        important = low > importance_threshold
     strong = performance >= performance_threshold
     labels = np.select(
         [important & ~strong, important & strong, ~important & strong],

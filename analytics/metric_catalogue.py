@@ -30,11 +30,17 @@ SCOPE_COLUMNS = {
     "segment": "segment",
     "touchpoint": "touchpoint_id",
     "team": "team",
+    "territory": "territory",
+    "business_unit": "business_unit",
+    "channel": "channel",
 }
 SCOPE_TYPES = tuple(SCOPE_COLUMNS)
 COMPANY_SCOPE_ID = "all"
 # The relations a metric may be computed from (validated names, not free SQL).
-SOURCES = ("marts.fct_metric_observations", "marts.customer_clv")
+SOURCES = ("marts.fct_metric_observations", "marts.customer_clv", "marts.rox_score")
+# Metrics a Python mart publishes per month and scope (not observations metric_values sums):
+# the OKRs read them from their mart beside marts.metric_values.
+PUBLISHED_SCORE_SOURCES = ("marts.rox_score",)
 CATALOGUE_ROW_COLUMNS = [
     "metric",
     "aggregation",

@@ -10,9 +10,14 @@ Rules (documented in docs/okr.md):
 - expected progress = share of the key result's time elapsed at the end of the period.
 - status: on track when progress >= expected - 0.10; at risk when >= expected - 0.25; else off
   track; "no data" when the metric has no value for the period.
-- grade (Google style): progress rounded to 0.1; band red 0.0-0.3, yellow 0.4-0.6, green 0.7-1.0.
+- grade: progress rounded to 0.1 (Google style, the share of the target reached so far); its
+  band is the status's colour (on track green, at risk yellow, off track red), so status and
+  grade follow one rule and never disagree (a grade of 0.0 in a key result's first weeks is
+  green while nothing is due yet).
+- a key result that ended keeps its final result (the last month with data up to its end) in
+  every later month (`has_ended`), so a roll-up does not turn green when it drops out.
 - objective score = weighted mean of its key results' progress; value stream score = weighted
-  mean of its key results across objectives.
+  mean of its key results across objectives; company score = mean of the objectives' scores.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from common.strict_yaml import read_config_yaml
 ON_TRACK_SLACK = 0.10
 AT_RISK_SLACK = 0.25
 STATUSES = ("on track", "at risk", "off track", "no data")
+# The grade band of each status: one rule for both (docs/okr.md).
+STATUS_BAND = {"on track": "green", "at risk": "yellow", "off track": "red", "no data": None}
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _OBJECTIVE_KEYS = ("id", "statement", "value_stream", "job", "owner")
@@ -61,6 +68,7 @@ KEY_RESULT_PROGRESS_COLUMNS = [
     "start_date",
     "end_date",
     "is_final_period",
+    "has_ended",
     "actual",
     "n",
     "baseline",
@@ -285,6 +293,7 @@ def key_result_progress(
         metric = catalogue[kr.metric]
         objective = by_objective[kr.objective]
         last = min(kr.end, as_of)
+        measured: list[dict] = []
         for month in pd.date_range(kr.start.replace(day=1), last, freq="MS").date:
             key = (kr.metric, kr.scope_type, kr.scope_id, month)
             actual, n = (None, 0)
@@ -298,7 +307,8 @@ def key_result_progress(
                 expected = 1.0  # a line to hold is due every month, not by the end
             unclipped = _progress(kr, metric, actual)
             progress = None if unclipped is None else float(np.clip(unclipped, 0.0, 1.0))
-            rows.append(
+            state = status(progress, expected)
+            measured.append(
                 {
                     "key_result_id": kr.id,
                     "objective_id": kr.objective,
@@ -313,6 +323,7 @@ def key_result_progress(
                     "start_date": kr.start,
                     "end_date": kr.end,
                     "is_final_period": _month_end(month) >= kr.end,
+                    "has_ended": False,
                     "actual": actual,
                     "n": n,
                     "baseline": kr.baseline,
@@ -321,13 +332,28 @@ def key_result_progress(
                     "progress_unclipped": unclipped,
                     "progress": progress,
                     "expected_progress": expected,
-                    "status": status(progress, expected),
+                    "status": state,
                     "grade": None if progress is None else round(progress, 1),
-                    "grade_band": grade_band(progress),
+                    "grade_band": STATUS_BAND[state],
                     "weight": kr.weight,
                 }
             )
+        rows += measured + _after_the_end(kr, measured, as_of)
     return pd.DataFrame(rows, columns=KEY_RESULT_PROGRESS_COLUMNS)
+
+
+def _after_the_end(kr: KeyResult, measured: list[dict], as_of: dt.date) -> list[dict]:
+    """The months after a key result ended, up to `as_of`, each carrying its final result (the
+    last month with data), so roll-ups keep counting it."""
+    with_data = [row for row in measured if row["progress"] is not None]
+    if not measured or as_of <= kr.end:
+        return []
+    final = with_data[-1] if with_data else measured[-1]
+    first = (pd.Timestamp(kr.end) + pd.offsets.MonthBegin(1)).date()
+    return [
+        {**final, "period_start": month, "is_final_period": False, "has_ended": True}
+        for month in pd.date_range(first, as_of, freq="MS").date
+    ]
 
 
 def _progress(kr: KeyResult, metric: Metric, actual: float | None) -> float | None:
@@ -348,13 +374,6 @@ def status(progress: float | None, expected: float) -> str:
     if progress >= expected - AT_RISK_SLACK:
         return "at risk"
     return "off track"
-
-
-def grade_band(progress: float | None) -> str | None:
-    if progress is None:
-        return None
-    grade = round(progress, 1)
-    return "green" if grade >= 0.7 else "yellow" if grade >= 0.4 else "red"
 
 
 def rollup(progress: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -388,7 +407,7 @@ def rollup(progress: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         for s, e in zip(grouped["score"], grouped["expected_progress"], strict=True)
     ]
     grouped["grade"] = grouped["score"].round(1)
-    grouped["grade_band"] = [grade_band(None if pd.isna(s) else s) for s in grouped["score"]]
+    grouped["grade_band"] = [STATUS_BAND[s] for s in grouped["status"]]
     return grouped.drop(columns=["weighted", "weighted_expected", "scored_weight"])
 
 
@@ -411,3 +430,52 @@ def objective_progress(progress: pd.DataFrame, objectives: list[Objective]) -> p
 
 def value_stream_progress(progress: pd.DataFrame) -> pd.DataFrame:
     return rollup(progress, ["value_stream_id"])
+
+
+def company_progress(objective_scores: pd.DataFrame) -> pd.DataFrame:
+    """One company score per month: the mean of the objectives' scores that month (each
+    objective counts once, whatever its key results' weights), by the same status rule."""
+    columns = [
+        "period_start", "score", "expected_progress", "objectives",
+        "objectives_without_data", "status", "grade", "grade_band",
+    ]  # fmt: skip
+    if objective_scores.empty:
+        return pd.DataFrame(columns=columns)
+    scored = objective_scores.assign(_has=objective_scores["score"].notna())
+    grouped = scored.groupby("period_start").agg(
+        score=("score", "mean"),
+        expected_progress=(
+            "expected_progress",
+            lambda e: e[scored.loc[e.index, "_has"]].mean(),
+        ),
+        objectives=("objective_id", "nunique"),
+        objectives_without_data=("_has", lambda h: int((~h).sum())),
+    )
+    grouped = grouped.reset_index()
+    grouped["status"] = [
+        status(None if pd.isna(s) else float(s), 0.0 if pd.isna(e) else float(e))
+        for s, e in zip(grouped["score"], grouped["expected_progress"], strict=True)
+    ]
+    grouped["grade"] = grouped["score"].round(1)
+    grouped["grade_band"] = [STATUS_BAND[s] for s in grouped["status"]]
+    return grouped[columns]
+
+
+def with_published_scores(values: pd.DataFrame, rox_score: pd.DataFrame) -> pd.DataFrame:
+    """marts.metric_values with the scores marts.rox_score publishes as catalogue metrics
+    (cx_index: month, scope, value, n = respondents), in metric_values' columns, periods as
+    dates."""
+    cx = pd.DataFrame(
+        {
+            "metric": "cx_index",
+            "period_grain": "month",
+            "period_start": pd.to_datetime(rox_score["month_start"]).dt.date,
+            "scope_type": rox_score["scope_type"],
+            "scope_id": rox_score["scope_id"],
+            "value": rox_score["cx_index"].astype(float),
+            "n": rox_score["respondents"].fillna(0).astype("int64"),
+            "is_suppressed": rox_score["cx_index"].isna(),
+        }
+    )
+    values = values.assign(period_start=pd.to_datetime(values["period_start"]).dt.date)
+    return pd.concat([values, cx[list(values.columns)]], ignore_index=True)

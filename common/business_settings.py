@@ -39,6 +39,12 @@ class BusinessSettings:
     heat_pain_below: float
     heat_love_from: float
     moments_that_matter: int
+    # Small samples: the least n a published value needs (below it: null, is_suppressed).
+    min_answers_survey_metric: int
+    min_signals_heatmap_cell: int
+    min_observations_metric: int
+    # The action roadmap: how many actions run at once.
+    roadmap_parallel_actions: int
 
     def as_dbt_vars(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -81,3 +87,9 @@ def _validate(file: str, s: BusinessSettings) -> None:
         raise fail(f"clv_at_risk_p_alive must be in (0, 1), got {s.clv_at_risk_p_alive}")
     if s.clv_horizon_months < 1 or s.clv_time_unit_days < 1 or s.active_window_days < 1:
         raise fail("clv_horizon_months, clv_time_unit_days and active_window_days must be >= 1")
+    smallest = (s.min_answers_survey_metric, s.min_signals_heatmap_cell, s.min_observations_metric)
+    if min(smallest) < 1 or s.roadmap_parallel_actions < 1:
+        raise fail(
+            "min_answers_survey_metric, min_signals_heatmap_cell, min_observations_metric and "
+            "roadmap_parallel_actions must be >= 1"
+        )

@@ -153,6 +153,28 @@ def soft_start_month(effective: bool) -> int:
     return int(start.astype(int))
 
 
+# Territories (billing country and sales region), brands (business units) and sales channels.
+# They come from their own random stream (seeded from the company's seed), so adding them left
+# every other draw of the simulation as it was.
+TERRITORIES = np.array(["Germany", "Austria", "Switzerland", "Netherlands", "France"])
+TERRITORY_REGION = np.array(["DACH", "DACH", "DACH", "Benelux", "West"])
+TERRITORY_SHARE = np.array([0.50, 0.15, 0.10, 0.15, 0.10])
+TERRITORY_CITIES = {
+    "Germany": ["Berlin", "Hamburg", "München", "Köln", "Leipzig"],
+    "Austria": ["Wien", "Graz", "Linz"],
+    "Switzerland": ["Zürich", "Basel", "Genève"],
+    "Netherlands": ["Amsterdam", "Rotterdam", "Utrecht"],
+    "France": ["Paris", "Lyon", "Lille"],
+}
+# Business units: consumers mostly buy from the home brand, businesses from the pro brand.
+BRANDS = np.array(["Hearth Home", "Hearth Pro"])
+HOME_BRAND_SHARE_BY_SEGMENT = np.array([0.85, 0.15, 0.10])
+SALES_CHANNELS = np.array(["web", "app", "store", "phone", "marketplace"])
+SALES_CHANNEL_SHARE = np.array([0.45, 0.25, 0.12, 0.08, 0.10])
+# Share of a customer's orders placed through their preferred channel.
+PREFERRED_CHANNEL_SHARE = 0.75
+DIMENSION_STREAM = 21
+
 TICKET_CHANNELS = np.array(["email", "web", "chat", "voice"])
 TICKET_CHANNEL_SHARE = np.array([0.40, 0.30, 0.20, 0.10])
 OTHER_TICKET_CATEGORIES = np.array(["product", "billing", "account"])
@@ -200,7 +222,10 @@ def simulate(n_customers: int = 5000, seed: int = 42) -> DemoCompany:
     days = int((end_date - START_DATE).astype(int))
 
     customers = _simulate_customers(rng, n_customers, days)
+    dimensions = np.random.default_rng([seed, DIMENSION_STREAM])
+    _assign_dimensions(dimensions, customers)
     orders = _simulate_orders(rng, customers, days)
+    _assign_order_channels(dimensions, customers, orders)
     customers["dropped_out"] = (
         orders.groupby("customer_idx")["drops_after"].any().reindex(customers.index).to_numpy()
     )
@@ -244,6 +269,35 @@ def _simulate_customers(rng: np.random.Generator, n: int, days: int) -> pd.DataF
     for i, touchpoint in enumerate(TOUCHPOINTS):
         frame[f"quality_{touchpoint}"] = quality[:, i]
     return frame
+
+
+def _assign_dimensions(rng: np.random.Generator, customers: pd.DataFrame) -> None:
+    """Territory (country, region, city), brand and preferred sales channel of each customer."""
+    n = len(customers)
+    territory = rng.choice(len(TERRITORIES), size=n, p=TERRITORY_SHARE)
+    segment = pd.Index(SEGMENTS).get_indexer(customers["segment"])
+    home = rng.random(n) < HOME_BRAND_SHARE_BY_SEGMENT[segment]
+    city_pick = rng.integers(0, 1 << 16, n)
+    customers["territory"] = TERRITORIES[territory]
+    customers["region"] = TERRITORY_REGION[territory]
+    customers["city"] = [
+        TERRITORY_CITIES[t][c % len(TERRITORY_CITIES[t])]
+        for t, c in zip(TERRITORIES[territory], city_pick, strict=True)
+    ]
+    customers["brand"] = np.where(home, BRANDS[0], BRANDS[1])
+    customers["preferred_channel"] = SALES_CHANNELS[
+        rng.choice(len(SALES_CHANNELS), size=n, p=SALES_CHANNEL_SHARE)
+    ]
+
+
+def _assign_order_channels(
+    rng: np.random.Generator, customers: pd.DataFrame, orders: pd.DataFrame
+) -> None:
+    """Most orders go through the customer's preferred channel, the rest through any."""
+    n = len(orders)
+    preferred = customers["preferred_channel"].to_numpy()[orders["customer_idx"].to_numpy()]
+    other = SALES_CHANNELS[rng.choice(len(SALES_CHANNELS), size=n, p=SALES_CHANNEL_SHARE)]
+    orders["channel"] = np.where(rng.random(n) < PREFERRED_CHANNEL_SHARE, preferred, other)
 
 
 def _simulate_orders(rng: np.random.Generator, customers: pd.DataFrame, days: int) -> pd.DataFrame:

@@ -113,14 +113,15 @@ def write_crm_exports(company: DemoCompany, crm_dir: Path) -> dict[str, int]:
                      else 'Customer - Business' end as Type,
                 case cu.segment when 'consumer' then null when 'small_business'
                      then 'Professional Services' else 'Corporate' end as Industry,
-                (['Berlin', 'Hamburg', 'München', 'Köln', 'Leipzig'])[
-                    1 + cu.customer_idx % 5] as BillingCity,
-                'Germany' as BillingCountry,
+                cu.city as BillingCity,
+                cu.territory as BillingCountry,
                 p.phone as Phone,
                 strftime({_ts("cu.acquired_day")}, '{SF_TIMESTAMP}') as CreatedDate,
                 strftime({_ts("cu.acquired_day")}, '{SF_TIMESTAMP}') as LastModifiedDate,
                 cu.segment as Segment__c,
-                cu.job as Primary_Job__c
+                cu.job as Primary_Job__c,
+                cu.region as Region__c,
+                cu.brand as Brand__c
             from customers as cu
             join people_emails as p on p.customer_idx = cu.customer_idx and p.is_primary
             order by cu.customer_idx
@@ -133,7 +134,7 @@ def write_crm_exports(company: DemoCompany, crm_dir: Path) -> dict[str, int]:
                 p.last_name as LastName,
                 p.email as Email,
                 p.phone as Phone,
-                'Germany' as MailingCountry,
+                cu.territory as MailingCountry,
                 cu.acquisition_channel as LeadSource,
                 strftime({_ts("p.created_day")}, '{SF_TIMESTAMP}') as CreatedDate,
                 strftime({_ts("p.created_day")}, '{SF_TIMESTAMP}') as LastModifiedDate
@@ -241,6 +242,7 @@ def write_crm_exports(company: DemoCompany, crm_dir: Path) -> dict[str, int]:
             'EUR' as CurrencyIsoCode,
             o.margin_eur as Margin__c,
             o.category as Product_Category__c,
+            o.channel as Channel__c,
             strftime({_day("o.promised_day")}, '%Y-%m-%d') as Promised_Delivery_Date__c,
             case when o.delivered_day >= 0
                  then strftime({_day("o.delivered_day")}, '%Y-%m-%d') end as Delivered_Date__c,

@@ -88,9 +88,9 @@ def relationship_nps(rng: np.random.Generator, company: co.DemoCompany) -> pd.Da
     customers = company.customers
     sample = customers[rng.random(len(customers)) < 0.35]
     n = len(sample)
-    answered = np.minimum(
-        sample["acquired_day"].to_numpy() + rng.integers(20, 200, n), company.days - 1
-    )
+    # An answer due after the data ends has not been given yet: it is left out, not moved to
+    # the last day (clamping piled 14,159 answers onto 2026-10-31 at 200,000 customers).
+    answered = sample["acquired_day"].to_numpy() + rng.integers(20, 200, n)
     score = _bounded(7.0 + 2.2 * sample["experience_z"].to_numpy() + rng.normal(0, 1.2, n), 0, 10)
     quality = sample[[f"quality_{t}" for t in co.TOUCHPOINTS]].to_numpy()
     # The verbatim talks about the customer's weakest (detractors) or best (promoters) touchpoint.
@@ -110,6 +110,7 @@ def relationship_nps(rng: np.random.Generator, company: co.DemoCompany) -> pd.Da
             "job": sample["job"].to_numpy(),
         }
     )
+    frame = frame[frame["day"] < company.days]
     return frame.sort_values(["day", "second"], kind="stable").reset_index(drop=True)
 
 
@@ -273,11 +274,7 @@ def employee_pulse(rng: np.random.Generator, company: co.DemoCompany) -> pd.Data
                 "enps": enps,
                 "verbatim": np.where(
                     rng.random(n) < 0.3,
-                    np.where(
-                        enps >= 8,
-                        "Great team, I feel supported.",
-                        "Too much pressure, too few people.",
-                    ),
+                    _employee_phrase(TEAMS[team_idx[employee]], employee, enps >= 8),
                     "",
                 ),
             }
@@ -285,6 +282,36 @@ def employee_pulse(rng: np.random.Generator, company: co.DemoCompany) -> pd.Data
         .sort_values(["day", "second"], kind="stable")
         .reset_index(drop=True)
     )
+
+
+# What the frontline writes in the pulse: each team about the work behind its touchpoints
+# (two phrases each, picked by employee so no random draw changes), the same for everyone when
+# they are happy.
+EMPLOYEE_PHRASES = {
+    "digital": (
+        "The release tooling keeps breaking and we fix the same bugs twice.",
+        "Too much pressure before every launch, too few people.",
+    ),
+    "logistics": (
+        "Carrier pickups are late and we take the angry calls about late parcels.",
+        "Too much overtime in the warehouse, too few people.",
+    ),
+    "merchandising": (
+        "Supplier quality problems reach us only after the returns.",
+        "Too much pressure, too few people.",
+    ),
+    "customer_care": (
+        "Too many tickets and too few people, customers wait days for a reply.",
+        "Our ticket system and tools keep failing during calls.",
+    ),
+}
+EMPLOYEE_POSITIVE = ("Great team, I feel supported.", "My manager listens and colleagues help.")
+
+
+def _employee_phrase(teams: np.ndarray, employee: np.ndarray, positive: np.ndarray) -> np.ndarray:
+    pick = employee % 2
+    negative = np.array([EMPLOYEE_PHRASES[t][p] for t, p in zip(teams, pick, strict=True)])
+    return np.where(positive, np.array(EMPLOYEE_POSITIVE)[pick], negative)
 
 
 def reviews(rng: np.random.Generator, company: co.DemoCompany) -> pd.DataFrame:
@@ -305,13 +332,11 @@ def reviews(rng: np.random.Generator, company: co.DemoCompany) -> pd.DataFrame:
     theme = np.where(late, "delivery", np.where(q_support < -1.5, "support", "product"))
     positive = stars >= 4
     text = _phrase(rng, theme, positive)
-    created = np.minimum(
-        picked["delivered_day"].to_numpy() + rng.integers(1, 10, n), company.days - 1
-    )
-    edited = rng.random(n) < 0.05
-    updated = np.where(
-        edited, np.minimum(created + rng.integers(3, 30, n), company.days - 1), created
-    )
+    # Reviews and edits due after the data ends are not written yet (no pile-up on the last day).
+    created = picked["delivered_day"].to_numpy() + rng.integers(1, 10, n)
+    edit_day = created + rng.integers(3, 30, n)
+    edited = (rng.random(n) < 0.05) & (edit_day < company.days)
+    updated = np.where(edited, edit_day, created)
     return (
         pd.DataFrame(
             {
@@ -330,6 +355,7 @@ def reviews(rng: np.random.Generator, company: co.DemoCompany) -> pd.DataFrame:
                 "is_edited": edited,
             }
         )
+        .query(f"created_day < {company.days}")
         .sort_values(["created_day", "second"], kind="stable")
         .reset_index(drop=True)
     )
@@ -345,9 +371,7 @@ def app_reviews(rng: np.random.Generator, company: co.DemoCompany) -> pd.DataFra
     )
     stars = _bounded(3.3 + 1.2 * quality + rng.normal(0, 0.8, n), 1, 5)
     theme = np.where(rng.random(n) < 0.5, "website", "checkout")
-    created = np.minimum(
-        sample["acquired_day"].to_numpy() + rng.integers(1, 60, n), company.days - 1
-    )
+    created = sample["acquired_day"].to_numpy() + rng.integers(1, 60, n)
     return (
         pd.DataFrame(
             {
@@ -361,6 +385,7 @@ def app_reviews(rng: np.random.Generator, company: co.DemoCompany) -> pd.DataFra
                 "app_version": np.where(created < 365, "3.2.0", "4.0.1"),
             }
         )
+        .query(f"created_day < {company.days}")
         .sort_values(["created_day", "second"], kind="stable")
         .reset_index(drop=True)
     )

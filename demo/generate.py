@@ -65,6 +65,14 @@ def _measured_truth(company: co.DemoCompany) -> dict:
         "mean_order_value_eur_by_experience_tercile": {
             str(k): float(v) for k, v in live.groupby(live_tercile)["amount_eur"].mean().items()
         },
+        "late_delivery_rate_by_territory": {
+            str(t): float(v)
+            for t, v in live.groupby(
+                customers["territory"].to_numpy()[live["customer_idx"].to_numpy()]
+            )["late"]
+            .mean()
+            .items()
+        },
         "touchpoint_mean_quality_observed": {
             str(t): float(customers[f"quality_{t}"].mean()) for t in co.TOUCHPOINTS
         },

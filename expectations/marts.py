@@ -106,6 +106,11 @@ MARTS_SUITE: dict[str, list[Expect]] = {
         at_least("estimated_cost_eur", 0),
         at_least("value_at_stake_eur", 0),
     ],
+    "action_roadmap": [
+        unique_together("action_id", "month_start"),
+        at_least("month_of_action", 1),
+        at_least("parallel_capacity", 1),
+    ],
     "okr_progress": [
         unique_together("key_result_id", "period_start"),
         *_share("progress", "expected_progress", "grade"),
@@ -118,6 +123,11 @@ MARTS_SUITE: dict[str, list[Expect]] = {
     ],
     "okr_value_stream_progress": [
         unique_together("value_stream_id", "period_start"),
+        *_share("score", "expected_progress", "grade"),
+        _okr_status(),
+    ],
+    "okr_company_progress": [
+        unique("period_start"),
         *_share("score", "expected_progress", "grade"),
         _okr_status(),
     ],

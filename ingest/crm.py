@@ -35,6 +35,8 @@ SALESFORCE_ACCOUNTS = CsvSource(
         C("LastModifiedDate", "last_modified_date", "TIMESTAMP", required=True),
         C("Segment__c", "segment_c"),
         C("Primary_Job__c", "primary_job_c"),
+        C("Region__c", "region_c"),
+        C("Brand__c", "brand_c"),
     ),
 )
 
@@ -79,6 +81,7 @@ SALESFORCE_ORDERS = CsvSource(
         C("CurrencyIsoCode", "currency_iso_code"),
         C("Margin__c", "margin_c", "DECIMAL(18,2)"),
         C("Product_Category__c", "product_category_c"),
+        C("Channel__c", "channel_c"),
         C("Promised_Delivery_Date__c", "promised_delivery_date_c", "DATE"),
         C("Delivered_Date__c", "delivered_date_c", "DATE"),
         C("Returned__c", "returned_c", "BOOLEAN"),

@@ -103,6 +103,12 @@ def ensure_source_table(con: duckdb.DuckDBPyConnection, source: CsvSource) -> No
     ddl = ",\n".join(f"{checked_identifier(n)} {t}" for n, t in columns)
     con.execute(f"create table if not exists {source.table} (\n{ddl}\n)")
     con.execute(f"alter table {source.table} add column if not exists _source_line bigint")
+    # A column added to a source later (Region__c, Brand__c, Channel__c) joins a raw table
+    # landed before it, null for the rows already there.
+    for name, kind in columns:
+        con.execute(
+            f"alter table {source.table} add column if not exists {checked_identifier(name)} {kind}"
+        )
 
 
 def read_header(path: Path) -> list[str]:

@@ -21,6 +21,7 @@ from orchestration.okr.assets import metric_catalogue, okr_marts
 from orchestration.publish.assets import published_marts
 from orchestration.quality.checks import mart_suite_checks, staging_suite_checks
 from orchestration.quality.freshness import source_freshness_checks, source_freshness_sensor
+from orchestration.quality.volume import source_volume_gate
 from orchestration.report.assets import cx_report
 from orchestration.resources import build_resources
 from orchestration.reviews.assets import review_export_assets, trustpilot_reviews
@@ -69,6 +70,7 @@ def build_definitions() -> dg.Definitions:
             *mart_suite_checks,
             identity_match_rates,
             *source_freshness_checks,
+            source_volume_gate,
         ],
         jobs=[daily_refresh_job, survey_refresh_job],
         schedules=[daily_refresh_schedule],

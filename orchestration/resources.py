@@ -85,6 +85,10 @@ class BusinessSettingsOverrides(dg.ConfigurableResource):
     heat_pain_below: float | None = None
     heat_love_from: float | None = None
     moments_that_matter: int | None = None
+    min_answers_survey_metric: int | None = None
+    min_signals_heatmap_cell: int | None = None
+    min_observations_metric: int | None = None
+    roadmap_parallel_actions: int | None = None
 
     def settings(self) -> BusinessSettings:
         """The business settings of this run: dbt_project.yml with the overrides, validated."""

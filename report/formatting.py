@@ -8,6 +8,9 @@ import re
 
 import pandas as pd
 
+# What a value the marts suppressed for a small sample (is_suppressed) shows as.
+TOO_FEW = "too few answers"
+
 
 def esc(value: object) -> str:
     """Text for HTML or SVG, quotes included (attribute values use it too)."""

@@ -65,6 +65,7 @@ REPORT_MARTS: dict[str, tuple[str, ...]] = {
         "scope_id",
         "responses",
         "metric_value",
+        "is_suppressed",
     ),
     "business_kpis": ("month_start", "revenue_eur", "active_customers", "churn_rate"),
     "journey_heatmap": (
@@ -77,6 +78,7 @@ REPORT_MARTS: dict[str, tuple[str, ...]] = {
         "scored_volume",
         "mean_score_0_100",
         "is_moment_that_matters",
+        "is_suppressed",
     ),
     "driver_importance": (
         "outcome",

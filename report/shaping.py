@@ -59,6 +59,8 @@ class Cell:
     score: float | None
     volume: float = 0
     moment: bool = False
+    # Signals were there but too few to publish a score (the mart's is_suppressed).
+    suppressed: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,17 +98,27 @@ def heatmap_grid(
         if "is_moment_that_matters" in f.columns
         else pd.Series(False, index=f.index)
     )
+    suppressed = (
+        f["is_suppressed"].fillna(False).astype(bool)
+        if "is_suppressed" in f.columns
+        else pd.Series(False, index=f.index)
+    )
     f = f.assign(
-        _w=weight, _ws=(score.fillna(0) * weight), _v=volume, _m=moment, job=f["job"].fillna("?")
+        _w=weight,
+        _ws=(score.fillna(0) * weight),
+        _v=volume,
+        _m=moment,
+        _s=suppressed,
+        job=f["job"].fillna("?"),
     )
     grouped = f.groupby(["job", "stage_id", "touchpoint_id"], dropna=True).agg(
-        w=("_w", "sum"), ws=("_ws", "sum"), v=("_v", "sum"), m=("_m", "any")
+        w=("_w", "sum"), ws=("_ws", "sum"), v=("_v", "sum"), m=("_m", "any"), s=("_s", "any")
     )
     jobs: dict[str, dict[tuple[str, str], Cell]] = {}
     for (job, stage, touchpoint), row in grouped.iterrows():
         mean = row["ws"] / row["w"] if row["w"] > 0 else None
         jobs.setdefault(str(job), {})[(str(stage), str(touchpoint))] = Cell(
-            mean, float(row["v"]), bool(row["m"])
+            mean, float(row["v"]), bool(row["m"]), suppressed=mean is None and bool(row["s"])
         )
     known = [j for j in sorted(jobs) if j not in ("unknown", "?")]
     jobs = {j: jobs[j] for j in known + [j for j in ("unknown", "?") if j in jobs]}

@@ -160,10 +160,23 @@ def pipeline_env(root: Path, landing: Path) -> dict[str, str]:
     }
 
 
+# The small-sample floors of a run on the few-hundred-customer demo: its months have a handful
+# of answers each, so the defaults (30 answers, 10 signals) would suppress nearly every value
+# the wiring tests compare. The defaults are tested on their own (tests/dbt/test_small_samples).
+PUBLISH_EVERY_VALUE = {
+    "min_answers_survey_metric": 1,
+    "min_signals_heatmap_cell": 1,
+    "min_observations_metric": 1,
+}
+
+
 def run_daily_refresh(
-    env: dict[str, str], instance: dg.DagsterInstance | None = None
+    env: dict[str, str],
+    instance: dg.DagsterInstance | None = None,
+    business_settings: dict[str, object] | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """The job `daily_refresh` for the demo's last day, in this process, with `env` set."""
+    """The job `daily_refresh` for the demo's last day, in this process, with `env` set and
+    the run's `business_settings` overrides (the resource's config), if any."""
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
@@ -174,10 +187,16 @@ def run_daily_refresh(
 
         defs = build_definitions()
         job = defs.resolve_job_def("daily_refresh")
+        run_config = (
+            {"resources": {"business_settings": {"config": business_settings}}}
+            if business_settings
+            else None
+        )
         return job.execute_in_process(
             instance=instance or dg.DagsterInstance.ephemeral(),
             raise_on_error=False,
             partition_key=DEMO_LAST_DAY,
+            run_config=run_config,
         )
 
 

@@ -1,21 +1,25 @@
-"""The lever marts: driver importance, the chain of CX value, the opportunity map, actions."""
+"""The lever marts: driver importance, the chain of CX value, the opportunity map, actions and
+their roadmap."""
 
 import dagster as dg
+import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.resources import WAREHOUSE_POOL, BusinessSettingsOverrides
 from orchestration.shared.python_marts import mart_spec, replace_mart_tables
-from orchestration.shared.warehouse_reads import read_relation
+from orchestration.shared.warehouse_reads import column_max, read_relation
 
 DRIVER_IMPORTANCE = dg.AssetKey(["marts", "driver_importance"])
 CX_VALUE_CHAIN = dg.AssetKey(["marts", "cx_value_chain"])
 OPPORTUNITY_MAP = dg.AssetKey(["marts", "opportunity_map"])
 ACTION_PRIORITIES = dg.AssetKey(["marts", "action_priorities"])
+ACTION_ROADMAP = dg.AssetKey(["marts", "action_roadmap"])
 GRAINS = {
     DRIVER_IMPORTANCE: "outcome x driver (touchpoint)",
     CX_VALUE_CHAIN: "link (from metric -> to metric)",
     OPPORTUNITY_MAP: "job x touchpoint",
     ACTION_PRIORITIES: "candidate action",
+    ACTION_ROADMAP: "action x month in flight",
 }
 
 SCORES = "intermediate.int_customer_touchpoint_scores"
@@ -61,15 +65,23 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
         ),
         _spec(
             ACTION_PRIORITIES,
-            [OPPORTUNITY_MAP, ["config", "actions"]],
-            "Candidate actions ranked by value at stake against cost and complexity.",
+            [OPPORTUNITY_MAP, ["config", "actions"], ["marts", "metric_values"]],
+            "Candidate actions ranked by value at stake (revenue and retention, cost to serve) "
+            "against cost, duration and complexity, with explicit tie-breaks.",
+        ),
+        _spec(
+            ACTION_ROADMAP,
+            [ACTION_PRIORITIES],
+            "The ranked actions scheduled by month, at most roadmap_parallel_actions at once, "
+            "from the month after the data.",
         ),
     ],
     group_name="marts",
     pool=WAREHOUSE_POOL,
 )
-def driver_marts(duckdb: DuckDBResource):
+def driver_marts(duckdb: DuckDBResource, business_settings: BusinessSettingsOverrides):
     from analytics import driver_marts as dm
+    from analytics.roadmap import action_roadmap
 
     with duckdb.get_connection() as con:
         scores = read_relation(
@@ -94,6 +106,13 @@ def driver_marts(duckdb: DuckDBResource):
             order_by=["customer_key"],
         )
         actions = read_relation(con, "config.actions", order_by=["action_id"])
+        values = read_relation(
+            con,
+            "marts.metric_values",
+            ["metric", "period_grain", "scope_type", "scope_id", "period_start", "n"],
+            order_by=["metric", "period_grain", "scope_type", "scope_id", "period_start"],
+        )
+        as_of = column_max(con, "marts.fct_metric_observations", "observed_on")
     drivers = dm.driver_matrix(scores)
     performance = dm.touchpoint_performance(scores)
     importance = dm.driver_importance(drivers, outcomes, performance)
@@ -102,13 +121,24 @@ def driver_marts(duckdb: DuckDBResource):
     chain = dm.cx_value_chain(operations, drivers, outcomes)
     clv_by_customer = clv.merge(keys, on="customer_key").set_index("customer_id")
     cells = dm.journey_cells(scores, keys, clv_by_customer["clv_horizon_eur"])
-    opportunities = dm.opportunity_map(importance, cells)
-    priorities = dm.action_priorities(actions, opportunities)
+    by_job = dm.job_importance(drivers, outcomes, keys.set_index("customer_id")["job_id"])
+    opportunities = dm.opportunity_map(importance, cells, by_job=by_job)
+    settings = business_settings.settings()
+    priorities = dm.action_priorities(
+        actions,
+        opportunities,
+        dm.tickets_last_12_months(values, as_of),
+        settings.cost_per_ticket_eur,
+    )
+    # The roadmap starts the month after the data.
+    first_month = (pd.Timestamp(as_of).replace(day=1) + pd.DateOffset(months=1)).date()
+    roadmap = action_roadmap(priorities, first_month, settings.roadmap_parallel_actions)
     frames = {
         "driver_importance": importance,
         "cx_value_chain": chain,
         "opportunity_map": opportunities,
         "action_priorities": priorities,
+        "action_roadmap": roadmap,
     }
     with duckdb.get_connection() as con:
         tables = replace_mart_tables(con, frames)
@@ -131,3 +161,4 @@ def driver_marts(duckdb: DuckDBResource):
         },
     )
     yield dg.MaterializeResult(asset_key=ACTION_PRIORITIES, metadata=tables["action_priorities"])
+    yield dg.MaterializeResult(asset_key=ACTION_ROADMAP, metadata=tables["action_roadmap"])

@@ -19,12 +19,15 @@ METRIC_CATALOGUE = dg.AssetKey(["config", "metric_catalogue"])
 OKR_PROGRESS = dg.AssetKey(["marts", "okr_progress"])
 OKR_OBJECTIVE_PROGRESS = dg.AssetKey(["marts", "okr_objective_progress"])
 OKR_VALUE_STREAM_PROGRESS = dg.AssetKey(["marts", "okr_value_stream_progress"])
+OKR_COMPANY_PROGRESS = dg.AssetKey(["marts", "okr_company_progress"])
 GRAINS = {
     OKR_PROGRESS: "key result x month",
     OKR_OBJECTIVE_PROGRESS: "objective x month",
     OKR_VALUE_STREAM_PROGRESS: "value stream x month",
+    OKR_COMPANY_PROGRESS: "month",
 }
 METRIC_VALUES = "marts.metric_values"
+ROX_SCORE = "marts.rox_score"
 METRIC_VALUE_ORDER = ["metric", "period_grain", "scope_type", "scope_id", "period_start"]
 
 
@@ -77,6 +80,7 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
                 ["marts", "metric_values"],
                 ["marts", "fct_metric_observations"],
                 ["intermediate", "int_known_scopes"],
+                ["marts", "rox_score"],
             ],
             "Each key result (config/okrs.yml) per month: actual, baseline, target, progress "
             "(clipped and unclipped), expected progress, status and grade.",
@@ -91,6 +95,12 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
             [OKR_PROGRESS],
             "Each value stream per month: weighted mean progress of its key results.",
         ),
+        _spec(
+            OKR_COMPANY_PROGRESS,
+            [OKR_OBJECTIVE_PROGRESS],
+            "The company per month: one OKR score, the mean of the objectives' scores, with "
+            "status and grade by the same rule.",
+        ),
     ],
     group_name="marts",
     pool=WAREHOUSE_POOL,
@@ -98,28 +108,38 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
 def okr_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     from analytics.metric_catalogue import load_metric_catalogue
     from analytics.okr import (
+        company_progress,
         key_result_progress,
         load_okrs,
         objective_progress,
         value_stream_progress,
+        with_published_scores,
     )
     from common.settings import metric_catalogue_path, okrs_path
 
     catalogue = load_metric_catalogue(metric_catalogue_path())
     with duckdb.get_connection() as con:
         values = read_relation(con, METRIC_VALUES, order_by=METRIC_VALUE_ORDER)
+        scores = read_relation(
+            con,
+            ROX_SCORE,
+            ["month_start", "scope_type", "scope_id", "cx_index", "respondents"],
+            order_by=["month_start", "scope_type", "scope_id"],
+        )
         known = known_scope_ids(con)
         as_of = column_max(con, "marts.fct_metric_observations", "observed_on")
-    values["period_start"] = values["period_start"].dt.date
+    values = with_published_scores(values, scores)
     objectives, key_results = load_okrs(okrs_path(), catalogue, known)
     progress = key_result_progress(key_results, objectives, catalogue, values, as_of)
     objectives_frame = objective_progress(progress, objectives)
     streams_frame = value_stream_progress(progress)
+    company_frame = company_progress(objectives_frame)
 
     frames = {
         "okr_progress": progress,
         "okr_objective_progress": objectives_frame,
         "okr_value_stream_progress": streams_frame,
+        "okr_company_progress": company_frame,
     }
     with duckdb.get_connection() as con:
         tables = replace_mart_tables(con, frames)
@@ -143,4 +163,7 @@ def okr_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     )
     yield dg.MaterializeResult(
         asset_key=OKR_VALUE_STREAM_PROGRESS, metadata=tables["okr_value_stream_progress"]
+    )
+    yield dg.MaterializeResult(
+        asset_key=OKR_COMPANY_PROGRESS, metadata=tables["okr_company_progress"]
     )

@@ -4,7 +4,16 @@ validate their configuration against."""
 from orchestration.shared.warehouse_reads import read_relation
 
 KNOWN_SCOPES = "intermediate.int_known_scopes"
-SCOPE_TYPES = ("value_stream", "job", "touchpoint", "segment", "team")
+SCOPE_TYPES = (
+    "value_stream",
+    "job",
+    "touchpoint",
+    "segment",
+    "team",
+    "territory",
+    "business_unit",
+    "channel",
+)
 
 
 def known_scope_ids(con) -> dict[str, set[str]]:

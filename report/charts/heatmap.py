@@ -10,7 +10,7 @@ import pandas as pd
 
 from report.charts.common import WIDTH, unique_labels
 from report.colours import EMPTY_CELL, INK, MUTED, heat_colour, heat_label, heat_stops, ink_for
-from report.formatting import is_number, optional_float, short
+from report.formatting import TOO_FEW, is_number, optional_float, short
 from report.shaping import Cell
 
 # Stage and touchpoint names: bold and dark like the cells' labels, no tick or axis line.
@@ -55,6 +55,11 @@ def heatmap(
                     f"{cell.volume:,.0f} signals" + (", moment that matters" if cell.moment else "")
                 )
                 ink = ink_for(heat_colour(cell.score, pain_below, love_from))
+            elif cell.suppressed:
+                score_text, detail, ink = "\u2013", TOO_FEW, MUTED
+                description = (
+                    f"{stage} x {touchpoint}: {TOO_FEW} ({cell.volume:,.0f} signals, not published)"
+                )
             else:
                 score_text, detail, ink = "\u2013", "", MUTED
                 description = f"{stage} x {touchpoint}: no signals"
@@ -124,9 +129,14 @@ def heatmap(
     detail = scored.mark_text(fontSize=12, dy=14, aria=False).encode(
         text=alt.Text("detail:N"), color=ink
     )
+    too_few = (
+        base.transform_filter("datum.score == null && datum.detail != ''")
+        .mark_text(fontSize=11, dy=16, color=MUTED, aria=False)
+        .encode(text=alt.Text("detail:N"))
+    )
     # The text's colour (black or white for contrast) is its own scale, not the heat scale.
     return (
-        alt.layer(rect, score, empty, detail)
+        alt.layer(rect, score, empty, detail, too_few)
         .resolve_scale(color="independent")
         .properties(
             width=cell_w * len(touchpoints),

@@ -10,7 +10,7 @@ import pandas as pd
 
 from report import charts
 from report.colours import BLUE, ORANGE, VERMILLION
-from report.formatting import eur, is_number, month, pct
+from report.formatting import TOO_FEW, eur, is_number, month, pct
 from report.page import Marts, Options, Page, Table
 from report.shaping import company, latest, latest_known
 
@@ -81,10 +81,14 @@ def tiles(page: Page, marts: Marts) -> None:
     if surveys is not None and not surveys.empty and {"metric", "metric_value"} <= set(surveys):
         for metric, name in (("nps", "NPS"), ("enps", "eNPS")):
             rows = latest(company(surveys[surveys["metric"] == metric]))
-            if len(rows) and is_number(rows["metric_value"].iloc[0]):
-                when = month(rows["month_start"].iloc[0]) if "month_start" in rows else ""
+            if not len(rows):
+                continue
+            when = month(rows["month_start"].iloc[0]) if "month_start" in rows else ""
+            if is_number(rows["metric_value"].iloc[0]):
                 value = f"{float(rows['metric_value'].iloc[0]):+.1f}"
                 found.append((value, f"{name}, {when}", "survey_metrics_monthly"))
+            elif "is_suppressed" in rows and bool(rows["is_suppressed"].iloc[0]):
+                found.append((TOO_FEW, f"{name}, {when}", "survey_metrics_monthly"))
     kpis = marts.get("business_kpis")
     if kpis is not None and not kpis.empty and "revenue_eur" in kpis.columns:
         row = latest(kpis).iloc[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from report import charts
 from report.colours import heat_label
-from report.formatting import month, slug
+from report.formatting import TOO_FEW, month, slug
 from report.page import Marts, Options, Page, Table
 from report.shaping import HEATMAP_MONTHS, heatmap_grid
 
@@ -47,7 +47,12 @@ def draw(page: Page, marts: Marts, options: Options) -> None:
                 "yes" if cell.moment else "",
             ]
             for (stage, touchpoint), cell in scored
+        ] + [
+            [stage, touchpoint, "", TOO_FEW, f"{cell.volume:,.0f}", "yes" if cell.moment else ""]
+            for (stage, touchpoint), cell in cells.items()
+            if cell.suppressed
         ]
+        too_few = sum(1 for cell in cells.values() if cell.suppressed)
         page.figure(
             f"journey-heatmap-{slug(job)}",
             MART,
@@ -56,7 +61,8 @@ def draw(page: Page, marts: Marts, options: Options) -> None:
             description=(
                 f"Heatmap for {job}: {len(grid.stages)} stages by {len(grid.touchpoints)} "
                 f"touchpoints, {len(scored)} cells with signals ({counts['pain']} pain below "
-                f"{pain:g}, {counts['neutral']} neutral, {counts['love']} love from {love:g})."
+                f"{pain:g}, {counts['neutral']} neutral, {counts['love']} love from {love:g})"
+                + (f"; {too_few} cells with {TOO_FEW}." if too_few else ".")
             ),
             table=Table(
                 ["stage", "touchpoint", "score 0-100", "label", "signals", "moment that matters"],
@@ -65,6 +71,8 @@ def draw(page: Page, marts: Marts, options: Options) -> None:
             note=(
                 "Rows are journey stages, columns touchpoints; each cell is the mean 0-100 "
                 "score weighted by scored signals, with its label and volume. Pain is below "
-                f"{pain:g}, love from {love:g}; \u2605 marks a moment that matters."
+                f"{pain:g}, love from {love:g}; \u2605 marks a moment that matters. A cell "
+                f"with fewer signals than the business setting min_signals_heatmap_cell shows "
+                f"'{TOO_FEW}'."
             ),
         )

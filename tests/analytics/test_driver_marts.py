@@ -65,13 +65,28 @@ def test_too_few_customers_gives_no_importance_rather_than_noise() -> None:
     assert dm.driver_importance(drivers, outcomes, drivers.mean()).empty
 
 
-def test_value_chain_links_operations_to_experience_to_outcomes() -> None:
+def test_value_chain_weighs_operations_per_outcome_without_circular_links() -> None:
     drivers, outcomes, operations = customers()
-    chain = dm.cx_value_chain(operations, drivers, outcomes).set_index(["from_metric", "to_metric"])
-    link = chain.loc[("on_time_delivery_rate", "delivery")]
-    assert link["effect_size"] > 0.9 and link["ci_low"] < link["effect_size"] < link["ci_high"]
-    assert chain.loc[("delivery", "likelihood_to_recommend"), "effect_size"] > 0.3
-    assert chain.loc[("likelihood_to_recommend", "spend_change_eur"), "n"] == len(drivers)
+    rng = np.random.default_rng(99)  # not customers()'s seed: its draws would repeat
+    operations = operations.assign(
+        return_rate=rng.random(len(operations)),  # unrelated to every outcome
+        mean_first_reply_minutes=rng.normal(300, 60, len(operations)),
+    )
+    operations.loc[rng.random(len(operations)) < 0.5, "mean_first_reply_minutes"] = np.nan
+    chain = dm.cx_value_chain(operations, drivers, outcomes)
+    ops = chain[chain["from_layer"] == "operations"]
+    # Retention depends on on-time delivery: it carries most of the explained variance.
+    retention = ops[ops["to_metric"] == "retention"].set_index("from_metric")
+    assert retention["effect_size"].sum() == pytest.approx(100.0)
+    assert retention["effect_size"].idxmax() == "on_time_delivery_rate"
+    assert retention.loc["on_time_delivery_rate", "ci_low"] > 50
+    assert set(retention["effect_measure"]) == {"relative_weight_pct"}
+    assert (retention["n"] == len(operations)).all()  # missing reply times imputed
+    # No link from an operational metric to an experience built from the same field.
+    assert not (chain["to_layer"] == "experience").any()
+    links = chain.set_index(["from_metric", "to_metric"])
+    assert links.loc[("delivery", "likelihood_to_recommend"), "effect_size"] > 0.3
+    assert links.loc[("likelihood_to_recommend", "spend_change_eur"), "n"] == len(drivers)
 
 
 def test_opportunity_score_is_importance_times_gap_times_value() -> None:
@@ -100,31 +115,80 @@ def test_opportunity_score_is_importance_times_gap_times_value() -> None:
         "support" in out.loc["support", "lever"]
         and "Not enough data" in out.loc["website", "lever"]
     )
+    assert set(out["importance_source"]) == {"company"}
+    # A job with enough answers of its own uses its own importance, flagged; others fall back.
+    by_job = pd.DataFrame(
+        {"job": ["j1", "j1"], "driver": ["delivery", "support"], "importance_pct": [20.0, 80.0]}
+    )
+    own = dm.opportunity_map(importance, cells, by_job=by_job).set_index("touchpoint_id")
+    assert own.loc["support", "opportunity_score"] == pytest.approx(0.8 * 0.6 * 5000)
+    assert own.loc["delivery", "importance_source"] == "job"
+    assert own.loc["website", "importance_source"] == "company"
 
 
-def test_actions_rank_by_value_against_cost_and_complexity() -> None:
+def test_job_importance_only_for_jobs_with_enough_answers() -> None:
+    drivers, outcomes, _ = customers()
+    jobs = pd.Series(["big"] * (len(drivers) - 20) + ["tiny"] * 20, index=drivers.index)
+    table = dm.job_importance(drivers, outcomes, jobs)
+    assert set(table["job"]) == {"big"}
+    big = table.set_index("driver")["importance_pct"]
+    assert big.idxmax() == "delivery" and big.sum() == pytest.approx(100.0)
+
+
+def test_actions_rank_by_value_against_cost_duration_and_complexity() -> None:
     opportunities = pd.DataFrame(
         {
             "touchpoint_id": ["support", "support", "delivery"],
             "opportunity_score": [600.0, 400.0, 100.0],
+            "performance_gap": [40.0, 60.0, 30.0],
         }
     )
     actions = pd.DataFrame(
         {
-            "action_id": ["A", "B", "C"],
-            "touchpoint_id": ["support", "delivery", "website"],
-            "area": ["let it work", "let it work", "make it easy for me"],
-            "estimated_cost_eur": [100.0, 10.0, 10.0],
-            "complexity_1_5": [1, 2, 1],
+            "action_id": ["A", "B", "C", "D", "E"],
+            "action": ["a", "b", "c", "d", "e"],
+            "touchpoint_id": ["support", "delivery", "website", "support", "support"],
+            "area": ["let it work", "let it work", "make it easy for me", "involve me", "x"],
+            "estimated_cost_eur": [100.0, 10.0, 10.0, 100.0, 100.0],
+            "duration_months": [3, 6, 2, 6, 3],
+            "complexity_1_5": [1, 3, 1, 1, 1],
+        }
+    )
+    tickets = pd.Series({"support": 200.0})
+    out = dm.action_priorities(actions, opportunities, tickets, 6.5).set_index("action_id")
+    # Support: 1000 of opportunity + 200 tickets x 6.5 EUR x a 50% gap = 1650 EUR at stake.
+    assert out.loc["A", "revenue_and_retention_eur"] == 1000.0
+    assert out.loc["A", "cost_to_serve_eur"] == pytest.approx(650.0)
+    assert out.loc["A", "value_at_stake_eur"] == pytest.approx(1650.0)
+    # Three months to deliver: 9 of the first 12 months earn; effort 100 x 1.
+    assert out.loc["A", "priority_score"] == pytest.approx(1650.0 * 9 / 12 / 100.0)
+    # Delivery: 100 x 6/12 over 10 x (1 + 2/4) = 3.33; D, as A but twice as long: 8.25.
+    assert out.loc["B", "priority_score"] == pytest.approx(100.0 * 0.5 / 15.0)
+    assert out.loc["D", "priority_score"] == pytest.approx(1650.0 * 0.5 / 100.0)
+    assert out.loc["C", "value_at_stake_eur"] == 0.0
+    # A and E tie exactly on every number: the action id decides, and ranks are unique.
+    assert [out.loc[a, "rank"] for a in "AEDBC"] == [1, 2, 3, 4, 5]
+    assert (out.loc["A", "rank_in_area"], out.loc["B", "rank_in_area"]) == (1, 2)
+
+
+def test_a_shorter_action_wins_a_tie_on_score() -> None:
+    opportunities = pd.DataFrame(
+        {"touchpoint_id": ["support"], "opportunity_score": [0.0], "performance_gap": [50.0]}
+    )
+    actions = pd.DataFrame(
+        {
+            "action_id": ["A", "B"],
+            "action": ["long", "short"],
+            "touchpoint_id": ["support", "support"],
+            "area": ["x", "x"],
+            "estimated_cost_eur": [10.0, 10.0],
+            "duration_months": [5, 2],
+            "complexity_1_5": [2, 2],
         }
     )
     out = dm.action_priorities(actions, opportunities).set_index("action_id")
-    assert out.loc["A", "value_at_stake_eur"] == 1000.0
-    assert out.loc["A", "priority_score"] == pytest.approx(10.0)
-    assert out.loc["B", "priority_score"] == pytest.approx(5.0)
-    assert out.loc["C", "value_at_stake_eur"] == 0.0
-    assert (out.loc["A", "rank"], out.loc["B", "rank"], out.loc["C", "rank"]) == (1, 2, 3)
-    assert (out.loc["A", "rank_in_area"], out.loc["B", "rank_in_area"]) == (1, 2)
+    assert (out.loc["A", "priority_score"], out.loc["B", "priority_score"]) == (0.0, 0.0)
+    assert (out.loc["B", "rank"], out.loc["A", "rank"]) == (1, 2)
 
 
 def _signals(seed: int = 8) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import pytest
 
 from analytics import drivers
 from analytics.drivers import (
+    DriverAnalysisError,
     InsufficientDataError,
     RelativeWeights,
     priority_quadrant,
@@ -339,6 +340,33 @@ def test_priority_quadrant_with_explicit_thresholds() -> None:
         importance, performance, importance_threshold=30.0, performance_threshold=80.0
     )
     assert edge["price"] == "maintain" and edge["delivery"] == "fix"
+
+
+def test_with_interval_bounds_a_driver_is_important_only_when_its_lower_bound_clears() -> None:
+    importance = pd.Series(
+        {"delivery": 40.0, "price": 30.0, "support": 22.0, "app": 5.0, "returns": 3.0}
+    )
+    performance = pd.Series(
+        {"delivery": 55.0, "price": 80.0, "support": 40.0, "app": 60.0, "returns": 70.0}
+    )
+    # support's point estimate (22) is above 100 / 5 = 20 but its interval reaches down to 14:
+    # by the point estimate it is "fix", by its interval not yet.
+    low = pd.Series({"delivery": 33.0, "price": 24.0, "support": 14.0, "app": 2.0, "returns": 1.0})
+    assert priority_quadrant(importance, performance)["support"] == "fix"
+    labels = priority_quadrant(importance, performance, importance_ci_low=low)
+    assert labels.to_dict() == {
+        "delivery": "fix",
+        "price": "leverage",
+        "support": "monitor",
+        "app": "maintain",  # at the median performance, 60: strong
+        "returns": "maintain",
+    }
+    # A narrower interval from more data settles it, whichever way the point estimate moves.
+    assert priority_quadrant(importance, performance, importance_ci_low=low + 7)["support"] == (
+        "fix"
+    )
+    with pytest.raises(DriverAnalysisError, match="importance_ci_low"):
+        priority_quadrant(importance, performance, importance_ci_low=low.drop("app"))
 
 
 def test_priority_quadrant_refuses_mismatched_drivers_and_off_scale_performance() -> None:

@@ -12,6 +12,7 @@ from analytics.metric_catalogue import (
 )
 from analytics.okr import (
     OkrConfigError,
+    company_progress,
     key_result_progress,
     objective_progress,
     parse_okrs,
@@ -148,20 +149,76 @@ def test_progress_of_a_lower_is_better_key_result_by_hand(catalogue) -> None:
     assert jan["status"] == "on track"
 
 
-def test_a_key_result_past_its_end_date_stops_at_its_end(catalogue) -> None:
+def test_a_key_result_past_its_end_date_keeps_its_final_result(catalogue) -> None:
     kr = _kr(start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 15))
     values = _values("on_time", ("touchpoint", "delivery"), {"2026-03": 85, "2026-04": 95})
-    progress, _ = _progress(catalogue, [kr], values, as_of=dt.date(2026, 10, 31))
-    assert list(progress["period_start"]) == [
-        dt.date(2026, 1, 1),
-        dt.date(2026, 2, 1),
-        dt.date(2026, 3, 1),
-    ]
-    final = progress.iloc[-1]
+    progress, _ = _progress(catalogue, [kr], values, as_of=dt.date(2026, 5, 31))
+    assert list(progress["period_start"]) == [dt.date(2026, m, 1) for m in range(1, 6)]
+    measured = progress[~progress["has_ended"]]
+    assert len(measured) == 3
+    final = measured.iloc[-1]
     assert bool(final["is_final_period"])
     assert final["expected_progress"] == 1.0
     assert final["progress"] == pytest.approx(0.5)
     assert final["status"] == "off track"  # 0.5 < 1.0 - 0.25
+    # April's 95 came after the end: the carried months repeat March's result, not April's.
+    after = progress[progress["has_ended"]]
+    assert list(after["actual"]) == [85.0, 85.0] and set(after["status"]) == {"off track"}
+    assert not after["is_final_period"].any()
+
+
+def test_status_and_grade_band_follow_one_rule(catalogue) -> None:
+    """KR-SUPPORT-1/2 on the demo: 'on track' with a grade of 0.0 shown red. Now the band is
+    the status's colour: early on, nothing is due yet, so 0.0 is on track and green; at the
+    end 0.5 is off track and red, not yellow."""
+    kr = _kr(start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))
+    values = _values("on_time", ("touchpoint", "delivery"), {"2026-01": 80, "2026-12": 85})
+    progress, _ = _progress(catalogue, [kr], values, as_of=dt.date(2026, 12, 31))
+    by_month = progress.set_index("period_start")
+    january, december = by_month.loc[dt.date(2026, 1, 1)], by_month.loc[dt.date(2026, 12, 1)]
+    assert (january["grade"], january["status"], january["grade_band"]) == (
+        0.0, "on track", "green"
+    )  # fmt: skip
+    assert (december["grade"], december["status"], december["grade_band"]) == (
+        0.5, "off track", "red"
+    )  # fmt: skip
+    bands = {"on track": "green", "at risk": "yellow", "off track": "red"}
+    scored = progress[progress["progress"].notna()]
+    assert list(scored["grade_band"]) == [bands[s] for s in scored["status"]]
+
+
+def test_an_objective_does_not_turn_green_when_its_off_track_key_result_ends(catalogue) -> None:
+    krs = [
+        _kr(id="KR1", start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 28)),
+        _kr(id="KR2", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)),
+    ]
+    values = _values("on_time", ("touchpoint", "delivery"), {"2026-02": 81, "2026-04": 90})
+    progress, objectives = _progress(catalogue, krs, values, as_of=dt.date(2026, 4, 30))
+    april = objective_progress(progress, objectives).set_index("period_start")
+    april = april.loc[dt.date(2026, 4, 1)]
+    # KR1 ended off track at 0.1 of 1.0; KR2 is done (1.0) in April: the mean, 0.55, is due
+    # (1 + 1/3 of the year) / 2 = 0.67 -> at risk, not green.
+    assert april["key_results"] == 2
+    assert april["score"] == pytest.approx((0.1 + 1.0) / 2)
+    assert april["status"] == "at risk" and april["grade_band"] == "yellow"
+
+
+def test_company_progress_is_the_mean_of_the_objectives(catalogue) -> None:
+    frame = pd.DataFrame(
+        {
+            "objective_id": ["O1", "O2", "O3", "O1", "O2", "O3"],
+            "period_start": [dt.date(2026, 1, 1)] * 3 + [dt.date(2026, 2, 1)] * 3,
+            "score": [0.2, 0.6, None, 0.9, 0.9, 0.3],
+            "expected_progress": [0.1, 0.1, None, 0.9, 0.9, 0.9],
+        }
+    )
+    company = company_progress(frame).set_index("period_start")
+    january, february = company.loc[dt.date(2026, 1, 1)], company.loc[dt.date(2026, 2, 1)]
+    assert january["score"] == pytest.approx(0.4) and january["objectives_without_data"] == 1
+    assert (january["status"], january["grade_band"]) == ("on track", "green")
+    assert february["score"] == pytest.approx(0.7) and february["objectives"] == 3
+    # 0.7 is below 0.9 - 0.10 but not below 0.9 - 0.25.
+    assert (february["status"], february["grade_band"]) == ("at risk", "yellow")
 
 
 def test_a_zero_width_key_result_holds_the_line(catalogue) -> None:
@@ -229,3 +286,54 @@ def test_okr_ids_and_scope_ids_are_refused(injection) -> None:
     bad_id["key_results"][0]["target"] = okrs["key_results"][0]["target"]
     with pytest.raises(OkrConfigError, match="not a valid id"):
         parse_okrs(bad_id, catalogue, known)
+
+
+def test_a_key_result_can_target_a_territory_or_a_channel() -> None:
+    """The shipped catalogue cuts customer metrics by territory, business unit and channel."""
+    shipped = load_metric_catalogue(REPO_ROOT / "config" / "metrics.yml")
+    known = {
+        **KNOWN,
+        "territory": {"Austria"},
+        "business_unit": {"Hearth Pro"},
+        "channel": {"web"},
+    }
+    krs = [
+        _kr(id="KR1", metric="on_time_delivery", scope="territory:Austria"),
+        _kr(id="KR2", metric="csat", scope="channel:web"),
+        _kr(id="KR3", metric="nps", scope="business_unit:Hearth Pro", baseline=10, target=20),
+    ]
+    _, parsed = parse_okrs(_okrs(*krs), shipped, known)
+    assert [(k.scope_type, k.scope_id) for k in parsed] == [
+        ("territory", "Austria"),
+        ("channel", "web"),
+        ("business_unit", "Hearth Pro"),
+    ]
+    with pytest.raises(OkrConfigError, match="unknown territory 'Atlantis'"):
+        bad = _kr(metric="on_time_delivery", scope="territory:Atlantis")
+        parse_okrs(_okrs(bad), shipped, known)
+
+
+def test_a_key_result_can_target_the_cx_index_of_rox_score() -> None:
+    from analytics.okr import with_published_scores
+
+    shipped = load_metric_catalogue(REPO_ROOT / "config" / "metrics.yml")
+    assert shipped["cx_index"].source == "marts.rox_score"
+    values = _values("nps", ("company", "all"), {"2026-01": 10})
+    values["is_suppressed"] = False
+    rox_score = pd.DataFrame(
+        {
+            "month_start": [dt.date(2026, 1, 1), dt.date(2026, 2, 1)],
+            "scope_type": ["company", "company"],
+            "scope_id": ["all", "all"],
+            "cx_index": [62.0, None],
+            "respondents": [140, 3],
+        }
+    )
+    both = with_published_scores(values, rox_score)
+    kr = _kr(metric="cx_index", scope="company", baseline=60, target=70)
+    objectives, krs = parse_okrs(_okrs(kr), shipped, KNOWN)
+    progress = key_result_progress(krs, objectives, shipped, both, dt.date(2026, 2, 28))
+    by_month = progress.set_index("period_start")
+    assert by_month.loc[dt.date(2026, 1, 1), "progress"] == pytest.approx(0.2)
+    assert by_month.loc[dt.date(2026, 1, 1), "n"] == 140
+    assert by_month.loc[dt.date(2026, 2, 1), "status"] == "no data"

@@ -146,8 +146,24 @@ def test_default_taxonomy_has_the_retail_themes(default):
         "website",
         "checkout",
         "returns",
+        # the frontline's own, after the customers' (employee pulse verbatims)
+        "workload",
+        "tools",
+        "team_spirit",
     }
+    assert default.theme_ids[-3:] == ("workload", "tools", "team_spirit")
     assert load_theme_taxonomy().theme_ids == default.theme_ids  # the default path
+
+
+def test_the_demo_frontline_phrases_get_a_theme_each(default):
+    from demo.feedback import EMPLOYEE_PHRASES, EMPLOYEE_POSITIVE
+
+    phrases = [p for pair in EMPLOYEE_PHRASES.values() for p in pair]
+    themes = tag_themes([*phrases, *EMPLOYEE_POSITIVE], default)
+    assert all(themes)
+    # Logistics says what its customers say (late parcels); care talks about its load.
+    assert themes[2][0] == "delivery" and "workload" in themes[6]
+    assert [t[0] for t in themes[-2:]] == ["team_spirit", "team_spirit"]
 
 
 @pytest.mark.parametrize(

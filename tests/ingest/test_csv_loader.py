@@ -19,7 +19,7 @@ from tests.helpers import INJECTIONS
 
 ORDER_HEADER = (
     "Id,AccountId,OrderNumber,EffectiveDate,Status,TotalAmount,CurrencyIsoCode,Margin__c,"
-    "Product_Category__c,Promised_Delivery_Date__c,Delivered_Date__c,Returned__c,CreatedDate,"
+    "Product_Category__c,Channel__c,Promised_Delivery_Date__c,Delivered_Date__c,Returned__c,CreatedDate,"
     "LastModifiedDate"
 )
 
@@ -27,7 +27,7 @@ ORDER_HEADER = (
 def order_row(i: int, amount: str = "10.50", date: str = "2025-01-02") -> str:
     return (
         f"801Dm{i:010d}AAA,001Dm0000000001AAA,{i:08d},{date},Activated,{amount},EUR,3.10,office,"
-        f"2025-01-05,2025-01-04,false,2025-01-02T10:00:00.000Z,2025-01-04T10:00:00.000Z"
+        f"web,2025-01-05,2025-01-04,false,2025-01-02T10:00:00.000Z,2025-01-04T10:00:00.000Z"
     )
 
 
@@ -400,3 +400,19 @@ def test_a_full_disk_is_reported_as_such_and_is_retried_not_failed(con, tmp_path
     assert not isinstance(DiskFullError(), ValueError)  # so the asset's retry policy applies
     assert con.execute("select count(*) from raw.load_log").fetchall() == [(0,)]
     assert load(con, tmp_path).files_loaded == ["salesforce_orders_1.csv"]
+
+
+def test_a_column_added_to_a_source_joins_a_raw_table_landed_before_it(con, tmp_path: Path) -> None:
+    """Orders landed before Channel__c existed keep loading; the new export fills it."""
+    old_header = ORDER_HEADER.replace("Channel__c,", "")
+    old_row = order_row(1).replace(",office,web,", ",office,")
+    write(tmp_path / "landing", "salesforce_orders_1.csv", [old_header, old_row])
+    load(con, tmp_path)
+    # As a warehouse landed before the column existed has the table: without it.
+    con.execute("alter table raw.salesforce_orders drop column channel_c")
+    row = order_row(2).replace(",office,web,", ",office,marketplace,")
+    write(tmp_path / "landing", "salesforce_orders_2.csv", [ORDER_HEADER, row])
+    report = load(con, tmp_path)
+    assert (report.rows_loaded, report.rows_rejected) == (1, 0)
+    rows = con.execute("select id, channel_c from raw.salesforce_orders order by id").fetchall()
+    assert rows == [("801Dm0000000001AAA", None), ("801Dm0000000002AAA", "marketplace")]

@@ -200,7 +200,7 @@ def sample_marts() -> dict[str, pd.DataFrame]:
     months = pd.date_range("2026-01-01", periods=6, freq="MS")
     heat = pd.DataFrame(
         [
-            (m, job, stage, tp, "all", 20, 10, score, tp == "delivery")
+            (m, job, stage, tp, "all", 20, 10, score, tp == "delivery", False)
             for m in months
             for job in ("furnish_home_office", "keep_home_stocked")
             for (stage, tp, score) in (

@@ -79,6 +79,7 @@ INTERMEDIATE = [
 ]
 MARTS = [
     "action_priorities",
+    "action_roadmap",
     "business_kpis",
     "clv_backtest",
     "clv_by_segment",
@@ -88,8 +89,10 @@ MARTS = [
     "ex_cx_link",
     "fct_experience_events",
     "fct_metric_observations",
+    "frontline_voice",
     "journey_heatmap",
     "metric_values",
+    "okr_company_progress",
     "okr_objective_progress",
     "okr_progress",
     "okr_value_stream_progress",

@@ -99,6 +99,30 @@ def test_every_heatmap_draws_one_cell_per_stage_and_touchpoint_labelled_with_its
     assert sum("no signals" in label for label in labels) == 9 - 3
 
 
+def test_a_suppressed_cell_shows_too_few_answers_not_a_score_or_no_signals() -> None:
+    frame = heatmap_frame()
+    frame.loc[len(frame)] = {
+        "month_start": pd.Timestamp("2026-04-01"),
+        "job": "furnish",
+        "stage_id": "buy",
+        "touchpoint_id": "delivery",
+        "segment": "all",
+        "volume": 3,
+        "scored_volume": 3,
+        "mean_score_0_100": None,
+        "is_moment_that_matters": False,
+    }
+    frame["is_suppressed"] = frame["mean_score_0_100"].isna()
+    report = build_report({"journey_heatmap": frame}, RUN)
+    svg = figure_svg(report.html, "journey-heatmap-furnish")
+    labels = labels_of(svg_marks(svg, "cell"))
+    assert "buy x delivery: too few answers (3 signals, not published)" in labels
+    assert "too few answers" in svg_texts(svg)
+    # Only that cell: the other empty cells still have no signals at all.
+    assert sum("no signals" in label for label in labels) == 9 - 4
+    assert "1 cells with too few answers" in report.html
+
+
 def test_the_heat_thresholds_decide_each_cells_label_colour_and_legend() -> None:
     def cells(pain: float, love: float) -> tuple[dict[str, tuple[str, str]], list[str]]:
         """Each cell's (label, fill) by "stage x touchpoint", and the legend's labels."""

@@ -1,4 +1,5 @@
--- One row per customer: segment, job, acquisition channel and order history.
+-- One row per customer: segment, job, territory, business unit, acquisition and sales channel
+-- and order history.
 
 with
 
@@ -38,6 +39,19 @@ channels as (
     ) = 1
 ),
 
+-- The sales channel a customer orders through most (ties: the channel name, so it is stable).
+sales_channels as (
+    select customer_key, channel as primary_channel
+    from (
+        select customer_key, channel, count(*) as orders_in_channel
+        from orders
+        group by customer_key, channel
+    ) as by_channel
+    qualify row_number() over (
+        partition by customer_key order by orders_in_channel desc, channel
+    ) = 1
+),
+
 order_history as (
     select
         customer_key,
@@ -54,7 +68,11 @@ final as (
         accounts.customer_key,
         accounts.segment,
         accounts.primary_job,
+        accounts.territory,
+        accounts.region,
+        accounts.business_unit,
         coalesce(channels.acquisition_channel, 'Unknown') as acquisition_channel,
+        coalesce(sales_channels.primary_channel, 'unknown') as primary_channel,
         accounts.created_at,
         order_history.first_order_on,
         {{ month_start('order_history.first_order_on') }} as first_order_month,
@@ -63,6 +81,7 @@ final as (
         coalesce(order_history.lifetime_revenue_eur, 0) as lifetime_revenue_eur
     from accounts
     left join channels on channels.customer_key = accounts.customer_key
+    left join sales_channels on sales_channels.customer_key = accounts.customer_key
     left join order_history on order_history.customer_key = accounts.customer_key
 )
 

@@ -7,7 +7,8 @@
 with
 
 customers as (
-    select customer_key, segment, primary_job from {{ ref('int_customers') }}
+    select customer_key, segment, primary_job, territory, business_unit, primary_channel
+    from {{ ref('int_customers') }}
 ),
 
 touchpoints as (
@@ -201,7 +202,11 @@ final as (
         unioned.raw_score,
         cast(unioned.sentiment as double) as sentiment,
         unioned.themes,
-        unioned.primary_theme
+        unioned.primary_theme,
+        -- The customer's dimensions: territory, business unit and primary sales channel.
+        coalesce(customers.territory, 'unknown') as territory,
+        coalesce(customers.business_unit, 'unknown') as business_unit,
+        coalesce(customers.primary_channel, 'unknown') as channel
     from unioned
     left join customers on customers.customer_key = unioned.customer_key
     left join touchpoints on touchpoints.touchpoint_id = unioned.touchpoint_id

@@ -1,5 +1,6 @@
 -- The scopes that exist, one row per scope type and id: value streams, jobs and touchpoints
--- from configuration, the segments customers have, and the teams that own a touchpoint or
+-- from configuration, the segments, territories, business units and channels customers have,
+-- and the teams that own a touchpoint or
 -- answered the employee pulse. The OKR and ROX marts validate their configuration against it
 -- and ROX scores every scope in it.
 
@@ -24,6 +25,18 @@ segments as (
     where segment is not null
 ),
 
+-- The territories, business units and primary sales channels customers have.
+customer_dimensions as (
+    select distinct 'territory' as scope_type, territory as scope_id
+    from {{ ref('int_customers') }}
+    union
+    select distinct 'business_unit' as scope_type, business_unit as scope_id
+    from {{ ref('int_customers') }}
+    union
+    select distinct 'channel' as scope_type, primary_channel as scope_id
+    from {{ ref('int_customers') }}
+),
+
 -- As fct_metric_observations observes eNPS: pulse answers with a score and a date.
 teams as (
     select 'team' as scope_type, owning_team as scope_id from {{ ref('touchpoints') }}
@@ -43,6 +56,8 @@ final as (
     select * from segments
     union
     select * from teams
+    union
+    select * from customer_dimensions
 )
 
 select * from final

@@ -9,7 +9,14 @@
 with
 
 customers as (
-    select customer_key, segment, primary_job as job_id from {{ ref('int_customers') }}
+    select
+        customer_key,
+        segment,
+        primary_job as job_id,
+        territory,
+        business_unit,
+        primary_channel
+    from {{ ref('int_customers') }}
 ),
 
 jobs as (
@@ -48,7 +55,8 @@ feedback as (
             when events.signal = 'csat' then 0.0
             else cast(events.raw_score as double)
         end as numerator,
-        1.0 as denominator
+        1.0 as denominator,
+        cast(null as string) as channel
     from events
     where
         (events.source = 'survey' and events.signal in ('nps', 'csat', 'ces'))
@@ -65,7 +73,8 @@ sentiment as (
         touchpoint_id,
         cast(null as string) as team,
         cast(sentiment as double) as numerator,
-        1.0 as denominator
+        1.0 as denominator,
+        cast(null as string) as channel
     from events
     where sentiment is not null
 ),
@@ -81,7 +90,8 @@ employee as (
         cast(null as string) as touchpoint_id,
         team,
         case when score >= 9 then 100.0 when score <= 6 then -100.0 else 0.0 end as numerator,
-        1.0 as denominator
+        1.0 as denominator,
+        cast(null as string) as channel
     from {{ ref('stg_surveys__answers') }}
     where metric = 'enps' and score is not null
 ),
@@ -98,6 +108,7 @@ order_metrics as (
         delivered_on as observed_on,
         customer_key,
         'delivery' as touchpoint_id,
+        channel,
         case when is_delivered_late then 0.0 else 100.0 end as numerator
     from orders
     where delivered_on is not null
@@ -107,6 +118,7 @@ order_metrics as (
         ordered_on,
         customer_key,
         'product',
+        channel,
         case when is_returned then 1.0 else 0.0 end
     from orders
 ),
@@ -193,18 +205,26 @@ ratio_parts as (
     where is_active
 ),
 
+-- An order's own channel; every other observation of a customer takes the customer's primary
+-- channel.
 by_customer as (
     select
-        metric, observed_on, customer_key, touchpoint_id, numerator, 1.0 as denominator
+        metric, observed_on, customer_key, touchpoint_id, channel, numerator,
+        1.0 as denominator
     from order_metrics
     union all
-    select metric, observed_on, customer_key, touchpoint_id, numerator, 1.0
+    select
+        metric, observed_on, customer_key, touchpoint_id, cast(null as string), numerator, 1.0
     from ticket_metrics
     union all
-    select metric, observed_on, customer_key, cast(null as string), numerator, 1.0
+    select
+        metric, observed_on, customer_key, cast(null as string), cast(null as string),
+        numerator, 1.0
     from customer_month_metrics
     union all
-    select metric, observed_on, customer_key, cast(null as string), numerator, denominator
+    select
+        metric, observed_on, customer_key, cast(null as string), cast(null as string),
+        numerator, denominator
     from ratio_parts
 ),
 
@@ -218,7 +238,8 @@ with_customer_scopes as (
         by_customer.touchpoint_id,
         cast(null as string) as team,
         by_customer.numerator,
-        by_customer.denominator
+        by_customer.denominator,
+        coalesce(by_customer.channel, customers.primary_channel) as channel
     from by_customer
     left join customers on customers.customer_key = by_customer.customer_key
 ),
@@ -244,7 +265,8 @@ clv_metrics as (
         cast(null as string) as touchpoint_id,
         cast(null as string) as team,
         cast(clv.clv_horizon_eur as double) as numerator,
-        1.0 as denominator
+        1.0 as denominator,
+        cast(null as string) as channel
     from clv
     cross join clv_as_of
     union all
@@ -257,7 +279,8 @@ clv_metrics as (
         cast(null as string),
         cast(null as string),
         cast(clv.revenue_last_12_months_eur as double),
-        0.0
+        0.0,
+        cast(null as string)
     from clv
     cross join clv_as_of
     where clv.is_at_risk
@@ -275,6 +298,8 @@ unioned as (
     select * from clv_metrics
 ),
 
+-- Territory and business unit are the customer's; the channel is the order's or else the
+-- customer's primary channel (employee answers and company-wide spend have none).
 final as (
     select
         unioned.metric,
@@ -285,10 +310,14 @@ final as (
         unioned.segment,
         unioned.touchpoint_id,
         unioned.team,
+        customers.territory,
+        customers.business_unit,
+        coalesce(unioned.channel, customers.primary_channel) as channel,
         cast(unioned.numerator as double) as numerator,
         cast(unioned.denominator as double) as denominator
     from unioned
     left join jobs on jobs.job_id = unioned.job_id
+    left join customers on customers.customer_key = unioned.customer_key
     where unioned.observed_on is not null
 )
 

@@ -1,6 +1,10 @@
--- The touchpoint heatmap: per month, job, stage, touchpoint and segment (and segment 'all'),
--- volume, mean score, NPS / CSAT / CES where they apply, sentiment, shares of negative and
+-- The touchpoint heatmap: per month, job, stage, touchpoint and scope (the company, each segment,
+-- territory, business unit and sales channel),
+-- volume, mean score, CSAT / CES where they apply, sentiment, shares of negative and
 -- positive signals, a love / neutral / pain label and whether it is a moment that matters.
+-- Small samples: a cell with fewer than `min_signals_heatmap_cell` signals publishes its
+-- volumes only (is_suppressed); CSAT and CES each need `min_answers_survey_metric` answers.
+-- No NPS column: NPS is the relationship survey's, about no touchpoint (survey_metrics_monthly).
 
 with
 
@@ -9,14 +13,19 @@ events as (
     where touchpoint_id is not null
 ),
 
-by_segment as (
-    select * from events
+-- Each signal once per scope it belongs to: the company, its customer's segment, territory,
+-- business unit and primary sales channel. `segment` stays for the readers of the segment cut:
+-- the segment, 'all' for the company, null for the other scope types.
+by_scope as (
+    select *, 'company' as scope_type, 'all' as scope_id from events
     union all
-    select
-        event_id, source, signal, customer_key, occurred_at, occurred_month, job,
-        'all' as segment, stage_id, touchpoint_id, score_0_100, raw_score, sentiment, themes,
-        primary_theme
-    from events
+    select *, 'segment', segment from events
+    union all
+    select *, 'territory', territory from events
+    union all
+    select *, 'business_unit', business_unit from events
+    union all
+    select *, 'channel', channel from events
 ),
 
 classified as (
@@ -31,7 +40,7 @@ classified as (
             when score_0_100 is not null then score_0_100 >= 70
             else sentiment >= 0.05
         end as is_positive
-    from by_segment
+    from by_scope
 ),
 
 cells as (
@@ -40,15 +49,17 @@ cells as (
         job,
         stage_id,
         touchpoint_id,
-        segment,
+        scope_type,
+        scope_id,
+        case
+            when scope_type = 'company' then 'all'
+            when scope_type = 'segment' then scope_id
+        end as segment,
         cast(count(*) as bigint) as volume,
         cast(count(score_0_100) as bigint) as scored_volume,
         avg(score_0_100) as mean_score_0_100,
-        cast(sum(case when signal = 'nps' then 1 else 0 end) as bigint) as nps_responses,
-        100.0 * cast(
-            sum(case when signal = 'nps' and raw_score >= 9 then 1 else 0 end)
-            - sum(case when signal = 'nps' and raw_score <= 6 then 1 else 0 end) as double
-        ) / nullif(sum(case when signal = 'nps' then 1 else 0 end), 0) as nps,
+        cast(sum(case when signal = 'csat' then 1 else 0 end) as bigint) as csat_responses,
+        cast(sum(case when signal = 'ces' then 1 else 0 end) as bigint) as ces_responses,
         100.0 * cast(sum(case when signal = 'csat' and raw_score >= 4 then 1 else 0 end) as double)
             / nullif(sum(case when signal = 'csat' then 1 else 0 end), 0) as csat,
         avg(case when signal = 'ces' then raw_score end) as ces,
@@ -56,23 +67,23 @@ cells as (
         avg(cast(case when is_negative then 1 else 0 end as double)) as share_negative,
         avg(cast(case when is_positive then 1 else 0 end as double)) as share_positive
     from classified
-    group by occurred_month, job, stage_id, touchpoint_id, segment
+    group by occurred_month, job, stage_id, touchpoint_id, scope_type, scope_id
 ),
 
 theme_counts as (
     select
-        occurred_month, job, touchpoint_id, segment, primary_theme,
+        occurred_month, job, touchpoint_id, scope_type, scope_id, primary_theme,
         count(*) as mentions
-    from by_segment
+    from by_scope
     where primary_theme is not null
-    group by occurred_month, job, touchpoint_id, segment, primary_theme
+    group by occurred_month, job, touchpoint_id, scope_type, scope_id, primary_theme
 ),
 
 top_themes as (
-    select occurred_month, job, touchpoint_id, segment, primary_theme as top_theme
+    select occurred_month, job, touchpoint_id, scope_type, scope_id, primary_theme as top_theme
     from theme_counts
     qualify row_number() over (
-        partition by occurred_month, job, touchpoint_id, segment
+        partition by occurred_month, job, touchpoint_id, scope_type, scope_id
         order by mentions desc, primary_theme
     ) = 1
 ),
@@ -82,24 +93,51 @@ moments as (
     from {{ ref('int_touchpoint_loyalty') }}
 ),
 
+{% set cell_floor = var('min_signals_heatmap_cell') %}
+{% set answer_floor = var('min_answers_survey_metric') %}
+published as (
+    select
+        month_start,
+        job,
+        stage_id,
+        touchpoint_id,
+        scope_type,
+        scope_id,
+        segment,
+        volume,
+        scored_volume,
+        {{ unless_suppressed('mean_score_0_100', 'volume', cell_floor) }} as mean_score_0_100,
+        csat_responses,
+        {{ unless_suppressed('csat', 'csat_responses', answer_floor) }} as csat,
+        ces_responses,
+        {{ unless_suppressed('ces', 'ces_responses', answer_floor) }} as ces,
+        {{ unless_suppressed('mean_sentiment', 'volume', cell_floor) }} as mean_sentiment,
+        {{ unless_suppressed('share_negative', 'volume', cell_floor) }} as share_negative,
+        {{ unless_suppressed('share_positive', 'volume', cell_floor) }} as share_positive,
+        volume < {{ cell_floor }} as is_suppressed
+    from cells
+),
+
 final as (
     select
         cells.*,
+        -- No label without a published mean score: a cell is not 'neutral' for want of data.
         case
             when cells.mean_score_0_100 < {{ var('heat_pain_below') }} then 'pain'
             when cells.mean_score_0_100 >= {{ var('heat_love_from') }} then 'love'
-            else 'neutral'
+            when cells.mean_score_0_100 is not null then 'neutral'
         end as heat_label,
         coalesce(moments.is_moment_that_matters, false) as is_moment_that_matters,
         moments.loyalty_correlation,
         top_themes.top_theme
-    from cells
+    from published as cells
     left join moments on moments.touchpoint_id = cells.touchpoint_id
     left join top_themes
         on top_themes.occurred_month = cells.month_start
         and top_themes.job = cells.job
         and top_themes.touchpoint_id = cells.touchpoint_id
-        and top_themes.segment = cells.segment
+        and top_themes.scope_type = cells.scope_type
+        and top_themes.scope_id = cells.scope_id
 )
 
 select * from final

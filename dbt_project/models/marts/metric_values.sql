@@ -2,7 +2,9 @@
 -- all of them over fct_metric_observations. ratio = sum(numerator) / sum(denominator) (null
 -- when the denominator is 0), n = the denominator; sum = sum(numerator), n = the rows summed.
 -- The catalogue (config/metrics.yml) arrives validated as source config.metric_catalogue: one
--- row per metric, grain and scope type it allows.
+-- row per metric, grain and scope type it allows. Small samples: a ratio whose n is below its
+-- floor (min_n_for_metric: answers for the survey metrics, observations for the others) is
+-- null with is_suppressed true and n kept; a sum is a total, never suppressed.
 
 {# Scope type -> the observations' column holding the scope id (company: everything). The
     scope types are those analytics/metric_catalogue.py validates (SCOPE_COLUMNS). #}
@@ -13,6 +15,9 @@
     'segment': 'segment',
     'touchpoint': 'touchpoint_id',
     'team': 'team',
+    'territory': 'territory',
+    'business_unit': 'business_unit',
+    'channel': 'channel',
 } %}
 {% set periods = {
     'day': 'observations.observed_on',
@@ -66,13 +71,14 @@ totals as (
     {%- endfor %}
 ),
 
-final as (
+valued as (
     select
         totals.metric,
         totals.period_grain,
         totals.period_start,
         totals.scope_type,
         totals.scope_id,
+        aggregations.aggregation,
         case
             when aggregations.aggregation = 'sum' then totals.numerator
             when totals.denominator <> 0 then totals.numerator / totals.denominator
@@ -85,6 +91,26 @@ final as (
         ) as bigint) as n
     from totals
     inner join aggregations on aggregations.metric = totals.metric
+),
+
+judged as (
+    select
+        *,
+        aggregation = 'ratio' and n < {{ min_n_for_metric('metric') }} as is_suppressed
+    from valued
+),
+
+final as (
+    select
+        metric,
+        period_grain,
+        period_start,
+        scope_type,
+        scope_id,
+        case when not is_suppressed then value end as value,
+        n,
+        is_suppressed
+    from judged
 )
 
 select * from final

@@ -1,6 +1,7 @@
 -- NPS, CSAT, CES and eNPS per month, for the whole company, each touchpoint and each team.
 -- Standard definitions: NPS and eNPS = % promoters (9-10) - % detractors (0-6), -100..100;
--- CSAT = % top-two-box (4-5 of 5); CES = mean score (1-7).
+-- CSAT = % top-two-box (4-5 of 5); CES = mean score (1-7). Below `min_answers_survey_metric`
+-- answers the value and the mean are null and is_suppressed is true; responses stay.
 
 with
 
@@ -38,7 +39,7 @@ counted as (
     group by recorded_month, survey_kind, metric, scope_type, scope_id
 ),
 
-final as (
+valued as (
     select
         month_start,
         survey_kind,
@@ -52,8 +53,23 @@ final as (
                 then 100.0 * cast(promoters - detractors as double) / responses
             when metric = 'csat' then 100.0 * cast(top_two_box as double) / responses
             else cast(mean_score as double)
-        end as metric_value
+        end as metric_value,
+        responses < {{ var('min_answers_survey_metric') }} as is_suppressed
     from counted
+),
+
+final as (
+    select
+        month_start,
+        survey_kind,
+        metric,
+        scope_type,
+        scope_id,
+        responses,
+        case when not is_suppressed then mean_score end as mean_score,
+        case when not is_suppressed then metric_value end as metric_value,
+        is_suppressed
+    from valued
 )
 
 select * from final

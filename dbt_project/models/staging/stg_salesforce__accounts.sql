@@ -24,6 +24,11 @@ final as (
         latest.type as account_type,
         latest.industry,
         latest.billing_country,
+        -- The dimensions a CX lead cuts by: territory (billing country, in its sales region)
+        -- and business unit (the Brand__c custom field).
+        coalesce(nullif(trim(latest.billing_country), ''), 'unknown') as territory,
+        coalesce(nullif(trim(latest.region_c), ''), 'unknown') as region,
+        coalesce(nullif(trim(latest.brand_c), ''), 'unknown') as business_unit,
         latest.created_date as created_at,
         latest.last_modified_date as last_modified_at,
         latest._loaded_at as loaded_at

@@ -32,6 +32,8 @@ final as (
         -- unknown margin is not a zero margin
         cast(latest.margin_c as decimal(18, 2)) as margin_eur,
         coalesce(lower(latest.product_category_c), 'unknown') as product_category,
+        -- The sales channel of the order (Channel__c: web, app, store, phone, marketplace).
+        coalesce(nullif(lower(trim(latest.channel_c)), ''), 'unknown') as channel,
         latest.promised_delivery_date_c as promised_delivery_on,
         latest.delivered_date_c as delivered_on,
         coalesce(latest.returned_c, false) as is_returned,
