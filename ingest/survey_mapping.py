@@ -21,8 +21,17 @@ from ingest.timestamps import TimestampError, zone
 
 # Scored metrics and their scales (inclusive); a verbatim is free text.
 METRIC_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "enps": (0, 10)}
-METRICS = (*METRIC_SCALES, "verbatim")
-METRIC_LABELS = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "enps": "eNPS", "verbatim": "verbatim"}
+# `ignore`: a column the survey tool derives (Qualtrics `Q1_NPS_GROUP`), kept in raw, never
+# scored and not reported as unmapped.
+METRICS = (*METRIC_SCALES, "verbatim", "ignore")
+METRIC_LABELS = {
+    "nps": "NPS",
+    "csat": "CSAT",
+    "ces": "CES",
+    "enps": "eNPS",
+    "verbatim": "verbatim",
+    "ignore": "ignored",
+}
 SURVEY_KINDS = ("customer", "employee")
 FIELD_ROLES = ("touchpoint", "journey_stage", "job", "team", "channel")
 

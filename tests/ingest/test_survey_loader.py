@@ -54,7 +54,7 @@ def test_every_answer_loads_once_as_exported_and_the_mapping_lands_beside(
         kinds = dict(
             con.execute("select survey_id, survey_kind from raw.survey_mapping_surveys").fetchall()
         )
-        unmapped_kept = con.execute(
+        ignored_kept = con.execute(
             "select count(*) from raw.survey_answers "
             "where survey_id = 'relationship_nps' and question_id = 'Q1_NPS_GROUP'"
         ).fetchall()[0][0]
@@ -65,7 +65,8 @@ def test_every_answer_loads_once_as_exported_and_the_mapping_lands_beside(
     # Raw holds the answers as exported: no meaning is applied at load.
     assert {"answer", "question_id"} <= columns and not {"metric", "score"} & columns
     assert questions["relationship_nps/Q1"] == "nps"
-    assert "relationship_nps/Q1_NPS_GROUP" not in questions and unmapped_kept > 0
+    # Qualtrics' derived NPS group is marked `ignore`: kept in raw, never scored.
+    assert questions["relationship_nps/Q1_NPS_GROUP"] == "ignore" and ignored_kept > 0
     assert questions["website_feedback/Q1"] == "csat"
     assert kinds["employee_pulse"] == "employee" and kinds["touchpoint_csat_ces"] == "customer"
 

@@ -340,7 +340,7 @@ surveys:
         (
             VALID_SURVEY.replace("Q1: nps", "Q1: npx"),
             "mapping.yml: surveys.s.questions.Q1: unknown metric 'npx' "
-            "(expected one of nps, csat, ces, enps, verbatim)",
+            "(expected one of nps, csat, ces, enps, verbatim, ignore)",
         ),
         (
             VALID_SURVEY + "      Q2: csat\n      Q1: ces\n",
@@ -408,7 +408,7 @@ surveys:
         (
             VALID_SURVEY + "      Q2: {labels: {Great: 5}}\n",
             "mapping.yml: surveys.s.questions.Q2.metric: missing "
-            "(expected one of nps, csat, ces, enps, verbatim)",
+            "(expected one of nps, csat, ces, enps, verbatim, ignore)",
         ),
         (
             "version: 1\n",

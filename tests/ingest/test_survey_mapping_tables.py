@@ -66,4 +66,4 @@ def test_answers_loaded_under_a_mistyped_key_are_mapped_again_once_it_is_fixed(
         ("relationship_nps", "relationship_nps", "customer"),  # the fixed key, for new files
         ("relationship_nsp", "relationship_nps", "customer"),  # history, recognised again
     ]
-    assert questions == [("Q1", "nps"), ("Q2", "verbatim")]
+    assert questions == [("Q1", "nps"), ("Q1_NPS_GROUP", "ignore"), ("Q2", "verbatim")]

@@ -70,6 +70,7 @@ INTERMEDIATE = [
     "int_orders_daily",
     "int_reviews_daily",
     "int_reviews_resolved",
+    "int_source_daily_volumes",
     "int_survey_answers_daily",
     "int_survey_responses_resolved",
     "int_team_pulse_monthly",

@@ -2,7 +2,8 @@
 -- mapping is applied here, not at load, so a corrected mapping re-scores all history on the
 -- next build. mapping_status says where each answer goes: 'scored' and 'verbatim' reach
 -- stg_surveys__answers, 'rejected' (not a number, off the scale) stg_surveys__rejected_answers,
--- 'unmapped_survey' and 'unmapped_question' stg_surveys__unmapped_questions. Nothing is dropped.
+-- 'unmapped_survey' and 'unmapped_question' stg_surveys__unmapped_questions; 'ignored' (a column
+-- the mapping marks `ignore`, such as Qualtrics' derived NPS group) stays here. Nothing is dropped.
 
 with
 
@@ -75,6 +76,7 @@ classified as (
         case
             when not survey_mapped then 'unmapped_survey'
             when metric is null then 'unmapped_question'
+            when metric = 'ignore' then 'ignored'
             when metric = 'verbatim' then 'verbatim'
             when label_score is not null then 'scored'
             when answer_number is null then 'rejected'

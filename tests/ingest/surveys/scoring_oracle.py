@@ -63,6 +63,8 @@ def apply_survey_mapping(
         if question is None:
             unmapped[(survey_id, question_id)] += 1
             continue
+        if question.metric == "ignore":
+            continue
         if question.metric == "verbatim":
             score, verbatim = None, answer
         else:
