@@ -323,5 +323,6 @@ def test_a_report_without_marts_shows_notices_and_no_broken_chart(tmp_path) -> N
     assert check.figures == {}
     assert sorted(check.notices) == sorted(
         # the heatmap is a table, the portfolio ROX the headline tile: notices, not figures
-        f"marts.{m}" for m in [*FIGURES_BY_MART, "journey_heatmap", "rox_portfolio"]
+        f"marts.{m}"
+        for m in [*FIGURES_BY_MART, "journey_heatmap", "rox_portfolio"]
     )
