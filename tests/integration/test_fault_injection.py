@@ -431,7 +431,7 @@ def _big_orders_file(landing: Path, rows: int) -> Path:
         for i in range(rows):
             handle.write(
                 f"801Dm{i:010d}AAA,001Dm{i % 997:010d}AAA,{i:08d},2025-01-02,Activated,"
-                f"{i % 500}.50,EUR,3.10,office,2025-01-05,2025-01-04,false,"
+                f"{i % 500}.50,EUR,3.10,office,web,2025-01-05,2025-01-04,false,"
                 "2025-01-02T10:00:00.000Z,2025-01-04T10:00:00.000Z\n"
             )
     return path
