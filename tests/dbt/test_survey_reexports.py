@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from ingest.pseudonym import ensure_salt
 from ingest.survey_loader import load_survey_files
-from tests.helpers import run_dbt
+from tests.helpers import PUBLISH_EVERY_VALUE, run_dbt
 from tests.ingest.surveys.vendor import MAPPING, VENDOR
 
 FIRST = "qualtrics/Acme+Support+Survey_October+23,+2020_14.25.csv"
@@ -34,7 +35,9 @@ def _metrics(tmp_path: Path, files: list[str], monkeypatch: pytest.MonkeyPatch) 
         report = load_survey_files(con, tmp_path / "landing", tmp_path / "archive", MAPPING)
     assert len(report.files_loaded) == len(files) and not report.files_failed
     monkeypatch.setenv("ROX_WAREHOUSE", str(database))
-    result = run_dbt("run", "--select", "+survey_metrics_monthly")
+    # A handful of answers: publish every value (the floors are tested in test_small_samples).
+    vars_ = json.dumps(PUBLISH_EVERY_VALUE)
+    result = run_dbt("run", "--select", "+survey_metrics_monthly", "--vars", vars_)
     assert result.returncode == 0, result.stdout[-3000:]
     with duckdb.connect(str(database), read_only=True) as con:
         return con.execute(METRICS).fetchall()
