@@ -42,7 +42,8 @@ def test_the_strongest_driver_ranks_first_and_the_pain_point_is_a_top_opportunit
     demo, warehouse = default_demo
     with duckdb.connect(str(warehouse), read_only=True) as con:
         importance = con.execute(
-            "select driver, importance_pct, importance_pct_ci_low, quadrant "
+            "select driver, importance_pct, importance_pct_ci_low, importance_pct_ci_high, "
+            "performance_0_100, quadrant "
             "from marts.driver_importance where outcome = 'likelihood_to_recommend' "
             "order by importance_rank"
         ).df()
@@ -53,7 +54,13 @@ def test_the_strongest_driver_ranks_first_and_the_pain_point_is_a_top_opportunit
     strongest, pain = demo.truth["strongest_driver_touchpoint"], demo.truth["pain_touchpoint"]
     assert importance.iloc[0]["driver"] == strongest
     assert importance.iloc[0]["importance_pct_ci_low"] > importance.iloc[1]["importance_pct"]
-    assert importance.set_index("driver").loc[pain, "quadrant"] == "fix"
+    # The pain point performs worst and its importance interval reaches above the mean
+    # importance. Its point estimate sits near that mean, so the quadrant (which compares the
+    # point with the mean) is fix or monitor by sampling noise: the rule issue 21 replaces.
+    by_driver = importance.set_index("driver")
+    assert by_driver["performance_0_100"].idxmin() == pain
+    assert by_driver.loc[pain, "importance_pct_ci_high"] > 100 / len(by_driver)
+    assert by_driver.loc[pain, "quadrant"] in ("fix", "monitor")
     assert list(opportunities["touchpoint_id"][:2]).count(pain) == 1
 
 
