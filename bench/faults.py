@@ -15,96 +15,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
 
-from common.settings import DBT_PROJECT_DIR, REPO_ROOT
+from bench.fault_common import LINE, MAPPING_FILE, Outcome, dbt, load_all, table_sums
+from bench.fault_runs import (
+    run_bi_reader,
+    run_full_disk,
+    run_killed_run,
+    run_landed_bad_row,
+)
 from demo.generate import generate
-from ingest.crm import CRM_SOURCES
-from ingest.csv_loader import load_csv_source
-from ingest.pseudonym import ensure_salt
 from ingest.survey_loader import load_survey_files
 from ingest.survey_mapping import load_survey_mapping
-
-MAPPING_FILE = REPO_ROOT / "config" / "survey_mapping.yml"
-VOLATILE = ("_loaded_at", "archive_path", "loaded_at", "rejected_at", "_archive_path")
-LINE = re.compile(r"\bline \d+")
-
-
-@dataclass
-class Outcome:
-    fault: str
-    rows_lost: int = 0
-    rows_duplicated: int = 0
-    unclear: list[str] = field(default_factory=list)
-    note: str = ""
-
-    @property
-    def clean(self) -> bool:
-        return not (self.rows_lost or self.rows_duplicated or self.unclear)
-
-
-def table_sums(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> dict[str, tuple]:
-    """Row count and a content hash of every table of `schemas`, volatile columns left out."""
-    tables = con.execute(
-        "select table_schema, table_name from information_schema.tables where table_schema in "
-        f"({', '.join('?' * len(schemas))}) order by 1, 2",
-        list(schemas),
-    ).fetchall()
-    sums = {}
-    for schema, table in tables:
-        columns = [
-            c
-            for (c,) in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = ? and table_name = ? order by ordinal_position",
-                [schema, table],
-            ).fetchall()
-            if c not in VOLATILE
-        ]
-        select = ", ".join(f"coalesce(cast({c} as varchar), '<null>')" for c in columns)
-        count, digest = con.execute(
-            f"select count(*), md5(coalesce(string_agg(r, '\n' order by r), '')) "
-            f"from (select concat_ws('|', {select}) as r from {schema}.{table})"
-        ).fetchone()
-        sums[f"{schema}.{table}"] = (count, digest)
-    return sums
-
-
-def load_all(con, landing: Path, archive: Path, mapping_file: Path = MAPPING_FILE) -> list[str]:
-    """Every CRM source and the surveys, as the raw assets load them; the failure reasons."""
-    ensure_salt(con, "fault-matrix-salt")
-    reasons = []
-    for source in CRM_SOURCES:
-        report = load_csv_source(con, source, landing, archive)
-        reasons += [f.reason for f in report.files if f.status == "failed"]
-    report = load_survey_files(con, landing, archive, load_survey_mapping(mapping_file))
-    reasons += [f.reason for f in report.files if f.status == "failed"]
-    return reasons
-
-
-def dbt(database: Path, *args: str) -> None:
-    env = {**os.environ, "ROX_WAREHOUSE": str(database), "DO_NOT_TRACK": "1"}
-    env["DBT_TARGET_PATH"] = str(database.parent / "dbt_target")
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", "."],
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"dbt {' '.join(args)} failed:\n{done.stdout[-3000:]}")
-
 
 # -- the faults: each edits a copy of the landing folder (and may return a mapping file) --------
 
@@ -150,6 +78,9 @@ def _missing_margin(landing: Path) -> None:
     rows = [",".join(f for j, f in enumerate(line.split(",")) if j != drop) for line in lines]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
+
+# Where a run is killed: during ingest, in the raw gate, inside dbt (step keys of the selection).
+KILL_IN_STEPS = ("raw__salesforce_orders", "raw__salesforce_orders_ge_raw_crm", "dbt_staging")
 
 FAULTS: dict[str, Callable[[Path], None]] = {
     "stray quote near the start": _stray_quote(0.02),
@@ -207,44 +138,71 @@ def run_load_fault(name: str, inject, root: Path, clean_landing: Path, baseline:
 
 
 def run_mapping_typo(root: Path, clean_landing: Path) -> Outcome:
-    """A mistyped survey key: the answers stay in raw and are listed as unmapped; once the
-    mapping is fixed the next build scores them all, without a file re-loaded."""
-    outcome = Outcome("survey-mapping typo")
+    """A mistyped question key (`Q01` for the NPS question `Q1`): the answers stay in raw and are
+    listed as unmapped; once the mapping is fixed the next build scores them all, without a file
+    re-loaded."""
+    outcome = Outcome("survey-mapping typo (NPS question key mistyped)")
     landing = root / "landing"
     shutil.copytree(clean_landing, landing)
     typo = root / "survey_mapping.yml"
-    typo.write_text(MAPPING_FILE.read_text().replace("  relationship_nps:", "  relationship_nsp:"))
+    fixed = MAPPING_FILE.read_text()
+    typo.write_text(fixed.replace("\n      Q1: nps\n", "\n      Q01: nps\n", 1))
     database = root / "rox.duckdb"
     with duckdb.connect(str(database)) as con:
         load_all(con, landing, root / "archive", typo)
-    dbt(database, "run", "--select", "+stg_surveys__answers", "+stg_surveys__unmapped_questions")
-    with duckdb.connect(str(database), read_only=True) as con:
-        listed = con.execute(
-            "select count(*), sum(answers) from staging.stg_surveys__unmapped_questions"
-        ).fetchone()
+    models = ("+stg_surveys__answers", "+stg_surveys__unmapped_questions")
+    dbt(database, "run", "--select", *models)
+    listed, scored_before = _nps_answers(database)
     with duckdb.connect(str(database)) as con:  # the fix: the next run lands the mapping
         report = load_survey_files(
             con, landing, root / "archive", load_survey_mapping(MAPPING_FILE)
         )
-    dbt(database, "run", "--select", "+stg_surveys__answers")
+    dbt(database, "run", "--select", *models)
+    unmapped, scored = _nps_answers(database)
+    outcome.note = (
+        f"with the typo: {listed} answers of relationship_nps/Q1 listed as unmapped, "
+        f"{scored_before} NPS answers scored; after the fix: {scored} scored, {unmapped} "
+        f"unmapped, {report.rows_loaded} rows re-loaded"
+    )
+    if not listed or scored_before or scored != listed or unmapped or report.rows_loaded:
+        outcome.rows_lost = abs(listed - scored) or unmapped or int(not listed)
+    return outcome
+
+
+def _nps_answers(database: Path) -> tuple[int, int]:
+    """Answers of relationship_nps's Q1 listed as unmapped, and NPS answers scored."""
     with duckdb.connect(str(database), read_only=True) as con:
-        # the history keeps the id it was loaded under (the typo); the fixed key scores it
-        scored = con.execute(
-            "select count(*) from staging.stg_surveys__answers "
-            "where survey_id in ('relationship_nps', 'relationship_nsp') and metric = 'nps'"
-        ).fetchone()[0]
         unmapped = con.execute(
             "select coalesce(sum(answers), 0) from staging.stg_surveys__unmapped_questions "
-            "where survey_unmapped"
+            "where survey_id = 'relationship_nps' and question_id = 'Q1'"
         ).fetchone()[0]
-    outcome.note = (
-        f"typo: loaded under the typo id, {listed[0]} unmapped question(s) listed; after the "
-        f"fix {scored} NPS answers scored, {unmapped} answers of unmapped surveys, "
-        f"{report.rows_loaded} rows re-loaded"
-    )
-    if not scored or unmapped or report.rows_loaded:
-        outcome.rows_lost = unmapped or scored == 0
-    return outcome
+        scored = con.execute(
+            "select count(*) from staging.stg_surveys__answers "
+            "where survey_id = 'relationship_nps' and metric = 'nps'"
+        ).fetchone()[0]
+    return int(unmapped), int(scored)
+
+
+def run_beyond_the_loaders(work: Path, clean_landing: Path, database: Path, baseline: dict):
+    """The faults that need the raw gate, a publish or real Dagster runs (`bench.fault_runs`)."""
+    runs = {
+        "landed": partial(run_landed_bad_row, clean_landing=clean_landing, baseline=baseline),
+        "bi_reader": partial(run_bi_reader, clean_database=database),
+        "full_disk": partial(run_full_disk, clean_landing=clean_landing, baseline=baseline),
+        **{
+            f"killed_{i}": partial(
+                run_killed_run, clean_landing=clean_landing, baseline=baseline, step=step
+            )
+            for i, step in enumerate(KILL_IN_STEPS)
+        },
+    }
+    outcomes = []
+    for name, run in runs.items():
+        root = work / name
+        root.mkdir()
+        outcomes.append(run(root))
+        print(f"{outcomes[-1].fault}: {'clean' if outcomes[-1].clean else 'NOT clean'}", flush=True)
+    return outcomes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -277,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         root = work / "typo"
         root.mkdir()
         outcomes.append(run_mapping_typo(root, clean_landing))
+        print(f"{outcomes[-1].fault}: {'clean' if outcomes[-1].clean else 'NOT clean'}", flush=True)
+        outcomes += run_beyond_the_loaders(work, clean_landing, database, baseline)
     print(f"\nfault matrix, {args.customers} customers, seed {args.seed}, {dt.date.today()}")
     print("| fault | survived cleanly | rows lost | rows duplicated | unclear messages | note |")
     print("| --- | --- | --- | --- | --- | --- |")
