@@ -112,13 +112,17 @@ def _positive(name: str, key: str, value: Any, allow_zero: bool = False) -> floa
 def parse_ledger(
     ledger: pd.DataFrame, known_scopes: dict[str, set[str]], name: str = "initiatives.csv"
 ) -> list[Initiative]:
-    """Validate the investment ledger; errors name the file, the row (line) and the field."""
+    """Validate the investment ledger; errors name the file, the row (line) and the field: the
+    landed export's own (`ledger_file`, `ledger_line`) where the ledger came from one."""
     missing = [c for c in LEDGER_COLUMNS if c not in ledger.columns]
     if missing:
         raise RoxConfigError(f"{name}: missing column(s) {', '.join(missing)}")
     initiatives, seen = [], set()
     for position, row in enumerate(ledger.to_dict("records")):
-        where = f"{name}: line {position + 2} ({row['initiative_id']})"
+        file, line = row.get("ledger_file"), row.get("ledger_line")
+        if pd.isna(file) or pd.isna(line):
+            file, line = name, position + 2
+        where = f"{file}: line {int(line)} ({row['initiative_id']})"
         if row["initiative_id"] in seen:
             raise RoxConfigError(f"{where}: initiative_id is used twice")
         seen.add(row["initiative_id"])

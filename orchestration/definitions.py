@@ -27,6 +27,11 @@ from orchestration.resources import build_resources
 from orchestration.reviews.assets import review_export_assets, trustpilot_reviews
 from orchestration.reviews.checks import review_failed_files_checks, review_suite_checks
 from orchestration.rox.assets import rox_marts
+from orchestration.rox.ledger import (
+    ledger_failed_files_checks,
+    ledger_suite_checks,
+    raw_ledger_assets,
+)
 from orchestration.run_monitoring import in_process_executor
 from orchestration.surveys.assets import survey_answers
 from orchestration.surveys.checks import (
@@ -45,6 +50,7 @@ def build_definitions() -> dg.Definitions:
         assets=[
             pseudonym_salt,
             *raw_crm_assets,
+            *raw_ledger_assets,
             survey_answers,
             trustpilot_reviews,
             *review_export_assets,
@@ -63,6 +69,8 @@ def build_definitions() -> dg.Definitions:
             *survey_suite_checks,
             *review_suite_checks,
             *crm_failed_files_checks,
+            *ledger_suite_checks,
+            *ledger_failed_files_checks,
             *survey_failed_files_checks,
             *survey_mapping_checks,
             *review_failed_files_checks,

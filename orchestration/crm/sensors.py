@@ -1,4 +1,5 @@
-"""The landing sensor: when a CRM or review export lands, load it and rebuild what depends on it.
+"""The landing sensor: when a CRM, ledger or review export lands, load it and rebuild what
+depends on it.
 
 Survey exports have their own sensor and job (orchestration/surveys/assets.py).
 """
@@ -11,6 +12,7 @@ from common.settings import archive_dir, landing_dir
 from ingest.crm import CRM_SOURCES
 from ingest.landing import landed_files
 from ingest.landing_watch import describe_failed, failed_files, file_stamps, new_files
+from ingest.ledger import LEDGER_SOURCES
 from ingest.review_export_loader import FOLDER as REVIEW_FOLDER
 from ingest.review_export_loader import REVIEW_EXPORT_SOURCES
 from orchestration.jobs import daily_refresh_job
@@ -18,7 +20,7 @@ from orchestration.transform.assets import daily_fact_assets
 
 # raw asset name -> (folder under $ROX_LANDING_DIR, file pattern)
 EXPORT_SOURCES = {
-    **{source.name: (source.folder, source.pattern) for source in CRM_SOURCES},
+    **{source.name: (source.folder, source.pattern) for source in (*CRM_SOURCES, *LEDGER_SOURCES)},
     **{source.name: (REVIEW_FOLDER, source.pattern) for source in REVIEW_EXPORT_SOURCES},
 }
 
@@ -28,8 +30,9 @@ EXPORT_SOURCES = {
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
-        "Runs the raw assets of the CRM and review exports new in $ROX_LANDING_DIR (crm/, "
-        "reviews/) and everything downstream of them; files already loaded are not asked for."
+        "Runs the raw assets of the CRM, ledger and review exports new in $ROX_LANDING_DIR "
+        "(crm/, ledger/, reviews/) and everything downstream of them; files already loaded are "
+        "not asked for."
     ),
 )
 def export_files_sensor(context: dg.SensorEvaluationContext):

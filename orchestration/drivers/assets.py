@@ -65,7 +65,7 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
         ),
         _spec(
             ACTION_PRIORITIES,
-            [OPPORTUNITY_MAP, ["config", "actions"], ["marts", "metric_values"]],
+            [OPPORTUNITY_MAP, ["intermediate", "int_actions"], ["marts", "metric_values"]],
             "Candidate actions ranked by value at stake (revenue and retention, cost to serve) "
             "against cost, duration and complexity, with explicit tie-breaks.",
         ),
@@ -105,7 +105,7 @@ def driver_marts(duckdb: DuckDBResource, business_settings: BusinessSettingsOver
             ["customer_key", "clv_horizon_eur"],
             order_by=["customer_key"],
         )
-        actions = read_relation(con, "config.actions", order_by=["action_id"])
+        actions = read_relation(con, "intermediate.int_actions", order_by=["action_id"])
         values = read_relation(
             con,
             "marts.metric_values",

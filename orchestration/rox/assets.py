@@ -41,7 +41,7 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
                 ["intermediate", "int_customer_keys"],
                 ["intermediate", "int_active_customers_monthly"],
                 ["intermediate", "int_known_scopes"],
-                ["config", "initiatives"],
+                ["intermediate", "int_initiatives"],
                 ["config", "touchpoints"],
             ],
             "Experience per month and scope: CX and EX index, experience value created in the "
@@ -57,7 +57,7 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
                 ["intermediate", "int_customer_touchpoint_scores"],
                 ["intermediate", "int_customer_keys"],
                 ["intermediate", "int_team_pulse_monthly"],
-                ["config", "initiatives"],
+                ["intermediate", "int_initiatives"],
                 ["config", "touchpoints"],
             ],
             "Per initiative: kind and channel, each step's effect (difference in differences on "
@@ -71,7 +71,7 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
                 ["intermediate", "int_customer_touchpoint_scores"],
                 ["intermediate", "int_customer_keys"],
                 ["intermediate", "int_team_pulse_monthly"],
-                ["config", "initiatives"],
+                ["intermediate", "int_initiatives"],
                 ["config", "touchpoints"],
             ],
             "The headline ROX: the portfolio's (attributable value of all initiatives to date - "
@@ -131,7 +131,7 @@ def rox_marts(
             "marts.metric_values",
             order_by=["metric", "scope_type", "scope_id", "period_start", "period_grain"],
         )
-        ledger = read_relation(con, "config.initiatives", order_by=["initiative_id"])
+        ledger = read_relation(con, "intermediate.int_initiatives", order_by=["initiative_id"])
         pulse = read_relation(con, PULSE, order_by=["team", "month_start", "employee_key"])
         known = known_scope_ids(con)
         touchpoints = read_relation(

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from common.settings import DBT_PROJECT_DIR
 from tests.helpers import (
     PUBLISH_EVERY_VALUE,
     demo_review_server,
@@ -56,7 +57,7 @@ def test_every_asset_materialises_and_every_check_passes(built) -> None:
     ge_checks = [e for e in evaluations if e.check_name == "ge_raw_crm"]
     assert len(ge_checks) == 7 and all(e.passed for e in ge_checks)
     gates = [e.check_name for e in evaluations]
-    assert gates.count("ge_staging") == 14 and gates.count("ge_marts") == 24
+    assert gates.count("ge_staging") == 16 and gates.count("ge_marts") == 24
     assert all(e.passed for e in evaluations)
     # The demo spreads answers over real days: the volume gate sees no pile-up.
     assert [e.passed for e in evaluations if e.check_name == "volume_spikes"] == [True]
@@ -285,7 +286,8 @@ def test_metric_values_agree_with_the_kpi_and_survey_marts(built) -> None:
     assert okr_rows > 0
 
 
-def test_rox_tables_cover_every_scope_and_initiative(built) -> None:
+def test_rox_tables_cover_every_scope_and_initiative(built, small_demo) -> None:
+    """... and the company's own ledger export (costs scaled to its size) replaced the seed."""
     _, warehouse = built
     with duckdb.connect(str(warehouse), read_only=True) as con:
         scopes = dict(
@@ -305,6 +307,18 @@ def test_rox_tables_cover_every_scope_and_initiative(built) -> None:
             "select count(monthly_rox) from marts.rox_score where scope_type = 'company'"
         ).fetchall()[0][0]
         kinds = con.execute("select investment_kind from marts.rox_portfolio order by 1").fetchall()
+        costs = dict(
+            con.execute(
+                "select initiative_id, cost_per_month_eur from marts.rox_by_initiative"
+            ).fetchall()
+        )
+        sources = con.execute("select distinct ledger_source from intermediate.int_actions")
+        action_sources = sources.fetchall()
+    ledger = pd.read_csv(small_demo.landing / "ledger" / "initiatives.csv")
+    seed = pd.read_csv(DBT_PROJECT_DIR / "seeds" / "initiatives.csv")
+    assert costs == dict(zip(ledger["initiative_id"], ledger["cost_per_month_eur"], strict=True))
+    assert costs != dict(zip(seed["initiative_id"], seed["cost_per_month_eur"], strict=True))
+    assert action_sources == [("export",)]
     assert scopes == {"company": 1, "value_stream": 2, "job": 3, "segment": 3, "touchpoint": 5}
     assert versions == [("rox-1",)]
     assert [i[0] for i in initiatives] == ["INI-01", "INI-02", "INI-03", "INI-04"]

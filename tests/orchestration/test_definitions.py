@@ -12,6 +12,8 @@ RAW = [
     "google_play_reviews",
     "hubspot_contacts",
     "hubspot_deals",
+    "ledger_actions",
+    "ledger_initiatives",
     "marketing_spend",
     "pseudonym_salt",
     "salesforce_accounts",
@@ -26,6 +28,7 @@ RAW = [
     "trustpilot_reviews",
     "zendesk_tickets",
 ]
+LEDGER = ("ledger_actions", "ledger_initiatives")
 CONFIG = [
     "actions",
     "initiatives",
@@ -40,6 +43,8 @@ STAGING = [
     "stg_feedback__texts",
     "stg_hubspot__contacts",
     "stg_hubspot__deals",
+    "stg_ledger__actions",
+    "stg_ledger__initiatives",
     "stg_marketing__spend",
     "stg_salesforce__accounts",
     "stg_salesforce__contacts",
@@ -53,6 +58,7 @@ STAGING = [
     "stg_zendesk__tickets",
 ]
 INTERMEDIATE = [
+    "int_actions",
     "int_active_customers_monthly",
     "int_customer_keys",
     "int_customer_latest_nps",
@@ -65,6 +71,7 @@ INTERMEDIATE = [
     "int_customers",
     "int_experience_events",
     "int_identity_match_rates",
+    "int_initiatives",
     "int_known_scopes",
     "int_month_spine",
     "int_orders_daily",
@@ -153,12 +160,14 @@ def test_every_raw_staging_and_mart_table_has_a_blocking_great_expectations_gate
     )
     reviews = ["app_store_reviews", "google_play_reviews", "trustpilot_reviews"]
     surveys = [n for n in RAW if n.startswith("survey_")]
-    not_crm = ("pseudonym_salt", *surveys, "text_signals", *reviews)
+    ledger = ["ledger_actions", "ledger_initiatives"]
+    not_crm = ("pseudonym_salt", *surveys, "text_signals", *reviews, *ledger)
     crm = [n for n in RAW if n not in not_crm]
     assert checks == sorted(
         [(f"raw/{n}", "ge_raw_crm") for n in crm]
         + [("raw/survey_answers", "ge_raw_surveys")]
         + [(f"raw/{n}", "ge_raw_reviews") for n in reviews]
+        + [(f"raw/{n}", "ge_raw_ledger") for n in ledger]
         + [(f"staging/{n}", "ge_staging") for n in STAGING]
         + [(f"marts/{n}", "ge_marts") for n in MARTS]
     )
@@ -209,7 +218,8 @@ def test_freshness_checks_jobs_schedules_and_sensors(defs) -> None:
         for k in check_def.check_keys
         if k.name == "freshness_check"
     )
-    configuration = ("pseudonym_salt", "text_signals", "survey_responses")
+    # The ledger changes when the business decides: no load freshness.
+    configuration = ("pseudonym_salt", "text_signals", "survey_responses", *LEDGER)
     assert freshness == sorted(
         f"raw/{n}" for n in RAW if n not in configuration and not n.startswith("survey_mapping_")
     )
