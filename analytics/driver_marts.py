@@ -99,9 +99,14 @@ def driver_importance(
             continue  # the minimum-sample rule: no importance rather than a noisy one
         table = result.table.assign(outcome=outcome, r_squared=result.r_squared)
         table["performance_0_100"] = table["driver"].map(performance)
+        by_driver = table.set_index("driver")
+        # Important only when the interval's lower bound clears the mean importance, so a
+        # driver near the line does not flip between quadrants with the sample.
+        ci_low = by_driver["importance_pct_ci_low"]
         table["quadrant"] = priority_quadrant(
-            table.set_index("driver")["importance_pct"],
-            table.set_index("driver")["performance_0_100"],
+            by_driver["importance_pct"],
+            by_driver["performance_0_100"],
+            importance_ci_low=ci_low if ci_low.notna().all() else None,
         ).to_numpy()
         rows.append(table)
     if not rows:

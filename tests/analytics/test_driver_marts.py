@@ -55,7 +55,13 @@ def test_importance_ranks_the_true_driver_first_for_every_outcome() -> None:
         assert part.sort_values("importance_rank").iloc[0]["driver"] == "delivery", outcome
         assert part["importance_pct"].sum() == pytest.approx(100.0)
     ltr = table[table["outcome"] == "likelihood_to_recommend"].set_index("driver")
-    assert ltr.loc["support", "quadrant"] in {"fix", "monitor"}
+    # Important means the interval's lower bound clears the mean importance (100 / drivers).
+    line = 100 / len(ltr)
+    for driver, row in ltr.iterrows():
+        weak = row["performance_0_100"] < ltr["performance_0_100"].median()
+        important = row["importance_pct_ci_low"] > line
+        want = {(True, True): "fix", (True, False): "leverage", (False, False): "maintain"}
+        assert row["quadrant"] == want.get((important, weak), "monitor"), driver
     assert ltr.loc["delivery", "quadrant"] == "leverage"
     assert (ltr["n"] == len(drivers)).all()  # missing support scores are imputed, not dropped
 

@@ -55,12 +55,15 @@ def test_the_strongest_driver_ranks_first_and_the_pain_point_is_a_top_opportunit
     assert importance.iloc[0]["driver"] == strongest
     assert importance.iloc[0]["importance_pct_ci_low"] > importance.iloc[1]["importance_pct"]
     # The pain point performs worst and its importance interval reaches above the mean
-    # importance. Its point estimate sits near that mean, so the quadrant (which compares the
-    # point with the mean) is fix or monitor by sampling noise: the rule issue 21 replaces.
+    # importance. Its point estimate sits near that mean, so its quadrant follows the
+    # interval's lower bound, never the point: fix only once the bound clears the mean.
     by_driver = importance.set_index("driver")
+    line = 100 / len(by_driver)
     assert by_driver["performance_0_100"].idxmin() == pain
-    assert by_driver.loc[pain, "importance_pct_ci_high"] > 100 / len(by_driver)
-    assert by_driver.loc[pain, "quadrant"] in ("fix", "monitor")
+    assert by_driver.loc[pain, "importance_pct_ci_high"] > line
+    pain_is_important = by_driver.loc[pain, "importance_pct_ci_low"] > line
+    assert by_driver.loc[pain, "quadrant"] == ("fix" if pain_is_important else "monitor")
+    assert by_driver.loc[strongest, "quadrant"] in ("fix", "leverage")
     assert list(opportunities["touchpoint_id"][:2]).count(pain) == 1
 
 
