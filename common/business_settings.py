@@ -45,6 +45,12 @@ class BusinessSettings:
     min_observations_metric: int
     # The action roadmap: how many actions run at once.
     roadmap_parallel_actions: int
+    # Source freshness (hours since a source's newest load): a warning, then a blocking gate;
+    # read when the definitions load (a run's override does not move the checks).
+    source_freshness_warn_hours_daily: int
+    source_freshness_error_hours_daily: int
+    source_freshness_warn_hours_weekly: int
+    source_freshness_error_hours_weekly: int
 
     def as_dbt_vars(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -93,3 +99,11 @@ def _validate(file: str, s: BusinessSettings) -> None:
             "min_answers_survey_metric, min_signals_heatmap_cell, min_observations_metric and "
             "roadmap_parallel_actions must be >= 1"
         )
+    for cadence in ("daily", "weekly"):
+        warn = getattr(s, f"source_freshness_warn_hours_{cadence}")
+        error = getattr(s, f"source_freshness_error_hours_{cadence}")
+        if not 1 <= warn <= error:
+            raise fail(
+                f"need 1 <= source_freshness_warn_hours_{cadence} <= "
+                f"source_freshness_error_hours_{cadence} (the warning comes first)"
+            )

@@ -12,20 +12,23 @@ import warnings
 
 import dagster as dg
 
+from common.business_settings import load_business_settings
 from ingest.crm import CRM_SOURCES
 from ingest.review_export_loader import REVIEW_EXPORT_SOURCES
 from ingest.survey_loader import SOURCE as SURVEY_SOURCE
 
-# CRM systems export every day: 36 hours allows for one late export. Surveys and app-store
-# reviews are exported weekly; the review API syncs daily but a quiet week has no new reviews.
+# CRM systems export every day; surveys and app-store reviews are exported weekly; the review
+# API syncs daily but a quiet week has no new reviews. The limits are dbt vars, read by
+# `dbt source freshness` too (dbt_project.yml, `source_freshness_*`).
 DAILY_SOURCES = [dg.AssetKey(["raw", s.name]) for s in CRM_SOURCES]
 WEEKLY_SOURCES = [
     dg.AssetKey(["raw", SURVEY_SOURCE]),
     dg.AssetKey(["raw", "trustpilot_reviews"]),
     *(dg.AssetKey(["raw", s.name]) for s in REVIEW_EXPORT_SOURCES),
 ]
-DAILY_THRESHOLD = dt.timedelta(hours=36)
-WEEKLY_THRESHOLD = dt.timedelta(days=8)
+_SETTINGS = load_business_settings()
+DAILY_THRESHOLD = dt.timedelta(hours=_SETTINGS.source_freshness_warn_hours_daily)
+WEEKLY_THRESHOLD = dt.timedelta(hours=_SETTINGS.source_freshness_warn_hours_weekly)
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # "superseded": see the module docstring for why we use it

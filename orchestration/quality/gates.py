@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from common.business_settings import load_business_settings
 from common.settings import raw_parquet_dir
 from expectations.html_page import write_validation_page
 from expectations.quarantine import quarantine_markdown
@@ -40,14 +41,16 @@ from ingest.parquet_export import export_table_parquet
 from orchestration.resources import WAREHOUSE_POOL
 
 # Raw tables are loaded by this pipeline, so `_loaded_at` is fresh right after a load. The CRM
-# exports arrive daily (48 h allows one missed day); surveys and app-store exports weekly.
+# exports arrive daily, surveys and app-store exports weekly; the limits are dbt vars that
+# `dbt source freshness` reads as its error_after (dbt_project.yml, `source_freshness_*`).
 # A stale source warns by default (the `freshness_check` WARN checks, quality/freshness.py): one
 # late export should not stop the other sources' new data from reaching the marts, nor a re-run
 # of files already loaded. ROX_BLOCK_ON_STALE_SOURCES=1 makes load freshness part of the
 # blocking raw gates as well.
 BLOCK_ON_STALE_SOURCES = os.environ.get("ROX_BLOCK_ON_STALE_SOURCES", "") == "1"
-DAILY_LOAD_AGE = dt.timedelta(hours=48)
-WEEKLY_LOAD_AGE = dt.timedelta(days=9)
+_SETTINGS = load_business_settings()
+DAILY_LOAD_AGE = dt.timedelta(hours=_SETTINGS.source_freshness_error_hours_daily)
+WEEKLY_LOAD_AGE = dt.timedelta(hours=_SETTINGS.source_freshness_error_hours_weekly)
 WEEKLY_LOADED = ("survey_answers", "google_play_reviews", "app_store_reviews")
 # The review API table records `fetched_at` per page, not a file's `_loaded_at`.
 NOT_FILE_LOADED = ("trustpilot_reviews",)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -42,6 +44,45 @@ def test_dbt_build_passes_and_keeps_personal_data_out(small_demo, warehouse_env,
     assert len(exported) > exported["Id"].nunique(), "the demo exports should overlap"
     assert staged == exported["Id"].nunique()
     assert re.fullmatch(r"[0-9a-f]{64}", keys)
+    _source_freshness_agrees_with_the_dagster_checks(warehouse_env)
+
+
+def _source_freshness_agrees_with_the_dagster_checks(warehouse: Path) -> None:
+    """`dbt source freshness` passes on a fresh load, with the Dagster checks' limits, and
+    fails a daily source whose newest load is older than the blocking limit."""
+    from orchestration.quality import freshness, gates
+
+    done = run_dbt("source", "freshness")
+    assert done.returncode == 0, done.stdout[-3000:]
+    results = json.loads((warehouse.parent / "dbt_target" / "sources.json").read_text())["results"]
+    limits = {
+        r["unique_id"].split(".")[-1]: (
+            r["criteria"]["warn_after"]["count"],
+            r["criteria"]["error_after"]["count"],
+        )
+        for r in results
+    }
+    assert {r["status"] for r in results} == {"pass"}
+    hours = lambda delta: int(delta.total_seconds() // 3600)  # noqa: E731
+    daily = (hours(freshness.DAILY_THRESHOLD), hours(gates.DAILY_LOAD_AGE))
+    weekly = (hours(freshness.WEEKLY_THRESHOLD), hours(gates.WEEKLY_LOAD_AGE))
+    assert limits["salesforce_orders"] == limits["zendesk_tickets"] == daily
+    assert limits["survey_answers"] == limits["trustpilot_reviews"] == weekly
+    assert limits["app_store_reviews"] == limits["google_play_reviews"] == weekly
+    assert "text_signals" not in limits and "ledger_initiatives" not in limits
+
+    stale = hours(gates.DAILY_LOAD_AGE) + 2
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update raw.salesforce_orders set "
+            f"_loaded_at = cast(now() as timestamp) - interval {stale} hour"
+        )
+    done = run_dbt("source", "freshness", "--select", "source:raw.salesforce_orders")
+    assert done.returncode == 1, done.stdout[-3000:]
+    (result,) = json.loads((warehouse.parent / "dbt_target" / "sources.json").read_text())[
+        "results"
+    ]
+    assert result["status"] == "error" and result["unique_id"].endswith("salesforce_orders")
 
 
 def test_keys_depend_on_the_salt(small_demo, warehouse_env, tmp_path) -> None:
