@@ -16,8 +16,10 @@ export ROX_DBT_TARGET ?= duckdb
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export OPENBLAS_NUM_THREADS ?= 1
-# The venv's tools first: `dagster dev` runs `dbt parse` by name.
+# The venv's tools first: `dg dev` runs `dbt parse` by name; `dg` checks that the project's
+# venv is the active one.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 
 .PHONY: help install manifest generate materialize demo ui docs test test-spark lint format clean bench faults
 
@@ -58,7 +60,7 @@ demo: generate materialize
 	@$(BIN)/python -m demo.summary
 
 ui: manifest
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(BIN)/dg dev -h 127.0.0.1 -p 3000
 
 # docs/marts.md: every mart's grain and columns, from dbt's manifest (and the warehouse, if built).
 docs: manifest

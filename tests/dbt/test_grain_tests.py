@@ -1,6 +1,6 @@
-"""Every dbt model (and seed) declares its grain as a null-safe test: `unique` on one key column or the
-project's `unique_grain` over the grain's columns, never `unique` on glued-together strings (a
-null part makes the glued key null, and `unique` skips it)."""
+"""Every dbt model (and seed) declares its grain as a null-safe test: `unique` on one key column
+or the project's `unique_grain` over the grain's columns, never `unique` on glued-together
+strings (a null part makes the glued key null, and `unique` skips it)."""
 
 from __future__ import annotations
 
