@@ -3,31 +3,22 @@
 
 with
 
-source as (
-    select * from {{ source('raw', 'ledger_actions') }}
-),
-
-newest_file as (
-    select _file_sha256
-    from source
-    group by _file_sha256
-    order by max(_loaded_at) desc, _file_sha256 desc
-    limit 1
+newest as (
+    {{ newest_export(source('raw', 'ledger_actions')) }}
 ),
 
 final as (
     select
-        source.action_id,
-        source.action,
-        source.touchpoint_id,
-        source.area,
-        cast(source.estimated_cost_eur as double) as estimated_cost_eur,
-        cast(source.duration_months as int) as duration_months,
-        cast(source.complexity_1_5 as int) as complexity_1_5,
-        source._source_file as ledger_file,
-        source._source_line as ledger_line
-    from source
-    inner join newest_file on newest_file._file_sha256 = source._file_sha256
+        newest.action_id,
+        newest.action,
+        newest.touchpoint_id,
+        newest.area,
+        cast(newest.estimated_cost_eur as double) as estimated_cost_eur,
+        cast(newest.duration_months as int) as duration_months,
+        cast(newest.complexity_1_5 as int) as complexity_1_5,
+        newest._source_file as ledger_file,
+        newest._source_line as ledger_line
+    from newest
 )
 
 select * from final

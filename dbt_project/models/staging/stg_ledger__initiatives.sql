@@ -4,32 +4,23 @@
 
 with
 
-source as (
-    select * from {{ source('raw', 'ledger_initiatives') }}
-),
-
-newest_file as (
-    select _file_sha256
-    from source
-    group by _file_sha256
-    order by max(_loaded_at) desc, _file_sha256 desc
-    limit 1
+newest as (
+    {{ newest_export(source('raw', 'ledger_initiatives')) }}
 ),
 
 final as (
     select
-        source.initiative_id,
-        source.initiative_name,
-        source.scope_type,
-        source.scope_id,
-        source.investment_kind,
-        source.investment_category,
-        cast(source.cost_per_month_eur as double) as cost_per_month_eur,
-        cast(source.start_month as date) as start_month,
-        source._source_file as ledger_file,
-        source._source_line as ledger_line
-    from source
-    inner join newest_file on newest_file._file_sha256 = source._file_sha256
+        newest.initiative_id,
+        newest.initiative_name,
+        newest.scope_type,
+        newest.scope_id,
+        newest.investment_kind,
+        newest.investment_category,
+        cast(newest.cost_per_month_eur as double) as cost_per_month_eur,
+        cast(newest.start_month as date) as start_month,
+        newest._source_file as ledger_file,
+        newest._source_line as ledger_line
+    from newest
 )
 
 select * from final
