@@ -14,6 +14,8 @@ from orchestration.resources import WAREHOUSE_POOL, BusinessSettingsOverrides
 
 CX_REPORT = dg.AssetKey(["report", "cx_report"])
 UI_URL_ENV = "ROX_DAGSTER_UI_URL"
+# The journey order of the touchpoints, as dbt builds it.
+JOURNEY_TOUCHPOINTS = "intermediate.int_journey_touchpoints"
 
 
 def read_marts(con) -> dict[str, object]:
@@ -38,20 +40,19 @@ def read_marts(con) -> dict[str, object]:
 
 
 def journey_order(con) -> tuple[list[str], list[str]]:
-    """Stages in journey order and touchpoints by their stage, from the journey seeds."""
+    """Stages in journey order (the seed) and touchpoints in journey order (dbt's
+    int_journey_touchpoints); empty before the models are built."""
     tables = {
         r[0]
         for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'config'"
+            "select table_schema || '.' || table_name from information_schema.tables"
         ).fetchall()
     }
-    if not {"journey_stages", "touchpoints"} <= tables:
+    if not {"config.journey_stages", JOURNEY_TOUCHPOINTS} <= tables:
         return [], []
     stages = con.execute("select stage_id from config.journey_stages order by stage_order").df()
     touchpoints = con.execute(
-        "select t.touchpoint_id from config.touchpoints as t "
-        "left join config.journey_stages as s using (stage_id) "
-        "order by s.stage_order nulls last, t.touchpoint_id"
+        f"select touchpoint_id from {JOURNEY_TOUCHPOINTS} order by journey_position"
     ).df()
     return stages["stage_id"].tolist(), touchpoints["touchpoint_id"].tolist()
 
@@ -89,7 +90,7 @@ def _mart_runs(instance: dg.DagsterInstance, names) -> dict[str, str]:
     group_name="report",
     kinds={"html"},
     owners=["team:cx-analytics"],
-    deps=mart_asset_keys(),
+    deps=[*mart_asset_keys(), dg.AssetKey(JOURNEY_TOUCHPOINTS.split("."))],
     pool=WAREHOUSE_POOL,
     description=(
         "The CX and ROX report: one self-contained HTML page (inline SVG charts, works offline) "

@@ -72,6 +72,7 @@ INTERMEDIATE = [
     "int_experience_events",
     "int_identity_match_rates",
     "int_initiatives",
+    "int_journey_touchpoints",
     "int_known_scopes",
     "int_month_spine",
     "int_orders_daily",

@@ -458,10 +458,11 @@ def test_the_asset_writes_the_report_beside_the_warehouse(dbt_manifest, warehous
     from dagster_duckdb import DuckDBResource
 
     from orchestration.marts import mart_asset_keys
-    from orchestration.report.assets import CX_REPORT, cx_report
+    from orchestration.report.assets import CX_REPORT, JOURNEY_TOUCHPOINTS, cx_report
 
     assert cx_report.key == CX_REPORT
-    assert set(cx_report.asset_deps[CX_REPORT]) == set(mart_asset_keys())
+    journey = dg.AssetKey(JOURNEY_TOUCHPOINTS.split("."))
+    assert set(cx_report.asset_deps[CX_REPORT]) == {*mart_asset_keys(), journey}
     with duckdb.connect(str(warehouse_env)) as con:
         con.execute("create schema marts")
         con.execute(
