@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.partitions import daily_partitions
-
 daily_refresh_job = dg.define_asset_job(
     name="daily_refresh",
+    # Partitioned by day, as inferred from the daily facts it selects (Dagster deprecates
+    # naming the partitions here).
     selection=dg.AssetSelection.all(),
-    partitions_def=daily_partitions,
     description=(
         "Ingest every source, then build staging, intermediate and marts; the daily facts "
         "(dbt tag `daily`) rebuild the run's partition (a day, or a backfill's range)."
