@@ -25,10 +25,15 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 
 @pytest.fixture
 def warehouse_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the warehouse, archive and DAGSTER_HOME at fresh folders; return the db path."""
+    """Point the warehouse, its Parquet copies, the landing and archive folders and DAGSTER_HOME
+    at fresh folders; return the db path. The Parquet folder too: importing the definitions
+    exports the resolved default (beside the checkout's warehouse) for the whole session, and a
+    test would otherwise overwrite the demo warehouse's Parquet copies."""
     warehouse = tmp_path / "warehouse" / "rox.duckdb"
     warehouse.parent.mkdir()
     monkeypatch.setenv("ROX_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("ROX_RAW_PARQUET_DIR", str(warehouse.parent / "parquet" / "raw"))
+    monkeypatch.setenv("ROX_LANDING_DIR", str(tmp_path / "landing"))
     monkeypatch.setenv("ROX_ARCHIVE_DIR", str(tmp_path / "archive"))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     monkeypatch.setenv("DO_NOT_TRACK", "1")
