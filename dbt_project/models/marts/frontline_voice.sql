@@ -35,8 +35,9 @@ employee_months as (
         cast(count(*) as bigint) as employee_verbatims,
         cast(count(sentiment) as bigint) as employee_scored_verbatims,
         avg(sentiment) as employee_mean_sentiment,
-        avg(case when sentiment <= -0.05 then 1.0 when sentiment is not null then 0.0 end)
-            as employee_share_negative
+        -- of doubles: Spark keeps the average of the decimal literals 1.0 / 0.0 to 5 places
+        avg(cast(case when sentiment <= -0.05 then 1 when sentiment is not null then 0 end
+            as double)) as employee_share_negative
     from employee_verbatims
     group by month_start, team
 ),
