@@ -21,7 +21,7 @@ from tests.helpers import (
     run_daily_refresh,
 )
 from tests.integration.kpi_oracle import expected_kpis
-from tests.orchestration.test_python_mart_columns import assert_marts_match_their_docs
+from tests.orchestration.shared.test_mart_columns import assert_marts_match_their_docs
 
 pytestmark = pytest.mark.e2e
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from common.settings import REPO_ROOT
 from orchestration.shared.mart_columns import (
     MartColumnsError,
     load_mart_columns,
@@ -22,7 +23,7 @@ from orchestration.shared.mart_columns import (
 )
 
 DOMAINS = ("clv", "drivers", "okr", "rox")
-ROOT = Path(__file__).resolve().parents[2] / "orchestration"
+ROOT = REPO_ROOT / "orchestration"
 
 
 def documented() -> dict[str, tuple]:
