@@ -1,17 +1,21 @@
 """The CLV marts: BG/NBD + Gamma-Gamma fitted on the dbt RFM summaries (analytics/clv.py)."""
 
 import dataclasses
+from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.resources import WAREHOUSE_POOL, BusinessSettingsOverrides
+from orchestration.shared.mart_columns import load_mart_columns
 from orchestration.shared.python_marts import mart_spec, replace_mart_tables
 from orchestration.shared.warehouse_reads import read_relation
 
 CUSTOMER_CLV = dg.AssetKey(["marts", "customer_clv"])
 CLV_BY_SEGMENT = dg.AssetKey(["marts", "clv_by_segment"])
 CLV_BACKTEST = dg.AssetKey(["marts", "clv_backtest"])
+# Every column of these marts, described (the Columns tab of the UI, docs/marts.md).
+COLUMNS = load_mart_columns(Path(__file__).with_name("marts.yml"))
 
 
 @dg.multi_asset(
@@ -26,18 +30,21 @@ CLV_BACKTEST = dg.AssetKey(["marts", "clv_backtest"])
             "One row per customer: RFM, p_alive, expected purchases and order value, "
             "discounted CLV over 12 months and the configured horizon, CLV decile.",
             "customer",
+            COLUMNS,
         ),
         mart_spec(
             CLV_BY_SEGMENT,
             [CUSTOMER_CLV],
             "CLV, revenue at risk and CLV at risk by segment and job.",
             "segment x job",
+            COLUMNS,
         ),
         mart_spec(
             CLV_BACKTEST,
             [["intermediate", "int_customer_rfm_backtest"]],
             "Each run's calibration/holdout back-test of the purchase model.",
             "run",
+            COLUMNS,
         ),
     ],
     group_name="marts",
@@ -100,6 +107,7 @@ def clv_marts(
             {"customer_clv": scored, "clv_by_segment": segments},
             run_rows={"clv_backtest": run},
             run_id=context.run.run_id,
+            columns=COLUMNS,
         )
         # fct_metric_observations observes the CLV metrics from this mart; on Spark, dbt reads
         # its Parquet copy beside the raw tables'.

@@ -1,11 +1,14 @@
 """The lever marts: driver importance, the chain of CX value, the opportunity map, actions and
 their roadmap."""
 
+from pathlib import Path
+
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from orchestration.resources import WAREHOUSE_POOL, BusinessSettingsOverrides
+from orchestration.shared.mart_columns import load_mart_columns
 from orchestration.shared.python_marts import mart_spec, replace_mart_tables
 from orchestration.shared.warehouse_reads import column_max, read_relation
 
@@ -14,6 +17,8 @@ CX_VALUE_CHAIN = dg.AssetKey(["marts", "cx_value_chain"])
 OPPORTUNITY_MAP = dg.AssetKey(["marts", "opportunity_map"])
 ACTION_PRIORITIES = dg.AssetKey(["marts", "action_priorities"])
 ACTION_ROADMAP = dg.AssetKey(["marts", "action_roadmap"])
+# Every column of these marts, described (the Columns tab of the UI, docs/marts.md).
+COLUMNS = load_mart_columns(Path(__file__).with_name("marts.yml"))
 GRAINS = {
     DRIVER_IMPORTANCE: "outcome x driver (touchpoint)",
     CX_VALUE_CHAIN: "link (from metric -> to metric)",
@@ -38,7 +43,7 @@ def _by_customer(frame):
 
 
 def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
-    return mart_spec(key, deps, description, GRAINS[key])
+    return mart_spec(key, deps, description, GRAINS[key], COLUMNS)
 
 
 @dg.multi_asset(
@@ -141,7 +146,7 @@ def driver_marts(duckdb: DuckDBResource, business_settings: BusinessSettingsOver
         "action_roadmap": roadmap,
     }
     with duckdb.get_connection() as con:
-        tables = replace_mart_tables(con, frames)
+        tables = replace_mart_tables(con, frames, columns=COLUMNS)
     top = importance[importance["outcome"] == "likelihood_to_recommend"]
     yield dg.MaterializeResult(
         asset_key=DRIVER_IMPORTANCE,

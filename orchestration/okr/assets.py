@@ -6,11 +6,14 @@ OKRs are in analytics/okr.py. This module reads the warehouse, validates the OKR
 exists there, and writes the marts.
 """
 
+from pathlib import Path
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.shared.load_metadata import table_metadata
+from orchestration.shared.mart_columns import load_mart_columns
 from orchestration.shared.python_marts import mart_spec, replace_mart_tables
 from orchestration.shared.scopes import known_scope_ids
 from orchestration.shared.warehouse_reads import column_max, read_relation
@@ -20,6 +23,8 @@ OKR_PROGRESS = dg.AssetKey(["marts", "okr_progress"])
 OKR_OBJECTIVE_PROGRESS = dg.AssetKey(["marts", "okr_objective_progress"])
 OKR_VALUE_STREAM_PROGRESS = dg.AssetKey(["marts", "okr_value_stream_progress"])
 OKR_COMPANY_PROGRESS = dg.AssetKey(["marts", "okr_company_progress"])
+# Every column of these marts, described (the Columns tab of the UI, docs/marts.md).
+COLUMNS = load_mart_columns(Path(__file__).with_name("marts.yml"))
 GRAINS = {
     OKR_PROGRESS: "key result x month",
     OKR_OBJECTIVE_PROGRESS: "objective x month",
@@ -69,7 +74,7 @@ def metric_catalogue(duckdb: DuckDBResource) -> dg.MaterializeResult:
 
 
 def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
-    return mart_spec(key, deps, description, GRAINS[key])
+    return mart_spec(key, deps, description, GRAINS[key], COLUMNS)
 
 
 @dg.multi_asset(
@@ -142,7 +147,7 @@ def okr_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         "okr_company_progress": company_frame,
     }
     with duckdb.get_connection() as con:
-        tables = replace_mart_tables(con, frames)
+        tables = replace_mart_tables(con, frames, columns=COLUMNS)
 
     missing = sorted(set(catalogue) - set(values["metric"]))
     latest = progress.sort_values("period_start").groupby("key_result_id").tail(1)

@@ -1,9 +1,12 @@
 """The ROX marts: experience per month and scope, ROX per initiative and of the portfolio."""
 
+from pathlib import Path
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.resources import WAREHOUSE_POOL, BusinessSettingsOverrides
+from orchestration.shared.mart_columns import load_mart_columns
 from orchestration.shared.python_marts import mart_spec, replace_mart_tables
 from orchestration.shared.scopes import known_scope_ids
 from orchestration.shared.warehouse_reads import read_relation
@@ -12,6 +15,8 @@ ROX_SCORE = dg.AssetKey(["marts", "rox_score"])
 ROX_BY_INITIATIVE = dg.AssetKey(["marts", "rox_by_initiative"])
 ROX_PORTFOLIO = dg.AssetKey(["marts", "rox_portfolio"])
 EX_CX_LINK = dg.AssetKey(["marts", "ex_cx_link"])
+# Every column of these marts, described (the Columns tab of the UI, docs/marts.md).
+COLUMNS = load_mart_columns(Path(__file__).with_name("marts.yml"))
 GRAINS = {
     EX_CX_LINK: "team x touchpoint x lag (months)",
     ROX_SCORE: "month x scope (company, value stream, job, segment, touchpoint)",
@@ -27,7 +32,7 @@ CUSTOMER_SCOPES = ["job_id", "segment", "value_stream_id"]
 
 
 def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
-    return mart_spec(key, deps, description, GRAINS[key])
+    return mart_spec(key, deps, description, GRAINS[key], COLUMNS)
 
 
 @dg.multi_asset(
@@ -170,6 +175,7 @@ def rox_marts(
                 "rox_portfolio": portfolio,
                 "ex_cx_link": link,
             },
+            columns=COLUMNS,
         )
 
     company = score[score["scope_type"] == "company"].sort_values("month_start")

@@ -5,27 +5,39 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.shared.load_metadata import table_metadata
+from orchestration.shared.mart_columns import MartColumns, with_descriptions
 
 OWNERS = ["team:cx-analytics"]
 KINDS = {"python", "duckdb"}
 
 
-def mart_spec(key: dg.AssetKey, deps: list, description: str, grain: str) -> dg.AssetSpec:
-    """The spec of a Python mart: owners, kinds and its grain (shown in the UI and docs)."""
+def mart_spec(
+    key: dg.AssetKey, deps: list, description: str, grain: str, columns: MartColumns
+) -> dg.AssetSpec:
+    """The spec of a Python mart: owners, kinds, its grain and its documented columns (from the
+    domain's marts.yml; shown in the UI and docs)."""
     return dg.AssetSpec(
         key,
         deps=deps,
         description=description,
         owners=OWNERS,
         kinds=KINDS,
-        metadata={"grain": grain},
+        metadata={
+            "grain": grain,
+            "dagster/column_schema": columns.table_schema(key.path[-1]),
+        },
     )
 
 
 def replace_mart_tables(
-    con, frames: dict, run_rows: dict | None = None, run_id: str | None = None
+    con,
+    frames: dict,
+    run_rows: dict | None = None,
+    run_id: str | None = None,
+    columns: MartColumns | None = None,
 ) -> dict[str, dict[str, object]]:
-    """Write the marts in one transaction; return each table's row count and schema.
+    """Write the marts in one transaction; return each table's row count and schema (with the
+    descriptions of `columns`, the domain's marts.yml, when given).
 
     `frames` replace `marts.<name>` whole. `run_rows` are tables that keep one set of rows per
     run (a history, such as the CLV back-test): the rows of `run_id` are replaced, earlier runs'
@@ -51,4 +63,7 @@ def replace_mart_tables(
     except BaseException:
         con.rollback()
         raise
-    return {name: table_metadata(con, f"marts.{name}") for name in [*frames, *run_rows]}
+    tables = {name: table_metadata(con, f"marts.{name}") for name in [*frames, *run_rows]}
+    if columns is None:
+        return tables
+    return {name: with_descriptions(meta, columns, name) for name, meta in tables.items()}

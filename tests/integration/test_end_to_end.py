@@ -21,6 +21,7 @@ from tests.helpers import (
     run_daily_refresh,
 )
 from tests.integration.kpi_oracle import expected_kpis
+from tests.orchestration.shared.test_mart_columns import assert_marts_match_their_docs
 
 pytestmark = pytest.mark.e2e
 
@@ -476,6 +477,10 @@ def test_the_marts_are_published_with_row_counts_schemas_and_lineage(built) -> N
     assert "p_alive" in {c.name for c in clv["dagster/column_schema"].schema.columns}
     orders = events["raw/salesforce_orders"]
     assert "dagster/last_updated_timestamp" in orders and "dagster/column_schema" in orders
+
+
+def test_the_python_marts_write_exactly_their_documented_columns(built) -> None:
+    assert_marts_match_their_docs(built[1])
 
 
 def test_one_unit_convention_for_rates_shares_and_percents_across_every_mart(built) -> None:

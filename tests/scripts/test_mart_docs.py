@@ -1,4 +1,5 @@
-"""docs/marts.md is up to date: regenerated from dbt's manifest, it holds every mart as written."""
+"""docs/marts.md is up to date: regenerated from dbt's manifest and the Python marts' specs
+(their marts.yml), it holds every mart as written."""
 
 from __future__ import annotations
 
@@ -30,4 +31,9 @@ def test_marts_reference_matches_the_manifest(dbt_manifest) -> None:
         assert mart_docs.render_mart(mart) in text, f"{mart['name']}: run `make docs`"
     for key in mart_asset_keys():
         assert f"## `marts.{key.path[-1]}`" in text, f"{key.to_user_string()}: run `make docs`"
+    python = mart_docs.python_marts({mart["name"] for mart in marts})
+    assert python
+    for mart in python:
+        assert mart["columns"] and all(description for *_, description in mart["columns"])
+        assert mart_docs.render_mart(mart) in text, f"{mart['name']}: run `make docs`"
     assert "docs/marts.md" in (REPO_ROOT / "README.md").read_text()
