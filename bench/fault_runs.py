@@ -161,15 +161,14 @@ def run_killed_run(root: Path, clean_landing: Path, baseline: dict, step: str) -
     killed_in = None
     run = _materialize(env, root / "killed.log")
     deadline = time.monotonic() + RUN_TIMEOUT_S
-    while run.poll() is None and time.monotonic() < deadline and killed_in is None:
-        with dg.DagsterInstance.from_config(str(home)) as instance:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        while run.poll() is None and time.monotonic() < deadline and killed_in is None:
             claimed = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).claimed_slots
-        holding = [s.step_key for s in claimed if s.step_key == step]
-        if holding:
-            time.sleep(0.5 if step.startswith("dbt") else 0)  # inside dbt, not at its start
-            os.killpg(run.pid, signal.SIGKILL)
-            killed_in = holding[0]
-        time.sleep(0.05)
+            if any(s.step_key == step for s in claimed):
+                time.sleep(0.5 if step.startswith("dbt") else 0)  # inside dbt, not at its start
+                os.killpg(run.pid, signal.SIGKILL)
+                killed_in = step
+            time.sleep(0.05)
     run.wait()
     if killed_in is None:
         outcome.unclear.append(f"the run ended before step {step} held the slot: not killed")

@@ -26,9 +26,13 @@ WEEKLY_SOURCES = [
     dg.AssetKey(["raw", "trustpilot_reviews"]),
     *(dg.AssetKey(["raw", s.name]) for s in REVIEW_EXPORT_SOURCES),
 ]
+# Read once here: the WARN checks use the warn limits, the raw gates (quality/gates.py) the error
+# limits as their load age.
 _SETTINGS = load_business_settings()
 DAILY_THRESHOLD = dt.timedelta(hours=_SETTINGS.source_freshness_warn_hours_daily)
 WEEKLY_THRESHOLD = dt.timedelta(hours=_SETTINGS.source_freshness_warn_hours_weekly)
+DAILY_LOAD_AGE = dt.timedelta(hours=_SETTINGS.source_freshness_error_hours_daily)
+WEEKLY_LOAD_AGE = dt.timedelta(hours=_SETTINGS.source_freshness_error_hours_weekly)
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # "superseded": see the module docstring for why we use it

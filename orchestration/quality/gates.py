@@ -16,7 +16,6 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from common.business_settings import load_business_settings
 from common.settings import raw_parquet_dir
 from expectations.html_page import write_validation_page
 from expectations.quarantine import quarantine_markdown
@@ -38,6 +37,7 @@ from expectations.table_checks import (
     row_count_change_outcome,
 )
 from ingest.parquet_export import export_table_parquet
+from orchestration.quality.freshness import DAILY_LOAD_AGE, WEEKLY_LOAD_AGE
 from orchestration.resources import WAREHOUSE_POOL
 
 # Raw tables are loaded by this pipeline, so `_loaded_at` is fresh right after a load. The CRM
@@ -48,9 +48,6 @@ from orchestration.resources import WAREHOUSE_POOL
 # of files already loaded. ROX_BLOCK_ON_STALE_SOURCES=1 makes load freshness part of the
 # blocking raw gates as well.
 BLOCK_ON_STALE_SOURCES = os.environ.get("ROX_BLOCK_ON_STALE_SOURCES", "") == "1"
-_SETTINGS = load_business_settings()
-DAILY_LOAD_AGE = dt.timedelta(hours=_SETTINGS.source_freshness_error_hours_daily)
-WEEKLY_LOAD_AGE = dt.timedelta(hours=_SETTINGS.source_freshness_error_hours_weekly)
 WEEKLY_LOADED = ("survey_answers", "google_play_reviews", "app_store_reviews")
 # The review API table records `fetched_at` per page, not a file's `_loaded_at`.
 NOT_FILE_LOADED = ("trustpilot_reviews",)
