@@ -177,6 +177,7 @@ def measure_soft_initiative(
     settings,
     other_teams: frozenset[str],
     lag: int,
+    forward: pd.DataFrame | None = None,
 ) -> tuple[dict, np.ndarray | None]:
     """A soft initiative's row: EX effect (difference in differences of its team's EX against
     the other teams), EX -> CX link at `lag`, CX effect = EX effect x link, value per point,
@@ -187,8 +188,8 @@ def measure_soft_initiative(
         did_replicates,
         lasting_value,
         months_live,
+        per_point_steps,
         touched_by_month,
-        value_per_point,
     )
 
     start = pd.Timestamp(initiative.start_month)
@@ -211,9 +212,10 @@ def measure_soft_initiative(
     if ex_effect is None or not np.isfinite(link[0]):
         return row, None
     cx_effect = ex_effect * link
-    per_point = value_per_point(
-        scores, customers, "touchpoint_id", initiative.scope_id, panel.customers
-    )
+    per_point, per_point_steps_, method = per_point_steps(
+        scores, customers, forward, "touchpoint_id", initiative.scope_id, panel.customers,
+        settings,
+    )  # fmt: skip
     reached = start + pd.DateOffset(months=lag)
     touched = touched_by_month(
         scores[scores["month_start"] <= as_of_month], "touchpoint_id", initiative.scope_id, reached
@@ -224,8 +226,10 @@ def measure_soft_initiative(
         "ex_cx_effect": link,
         "effect_points": cx_effect,
         "value_per_point_eur": per_point,
+        **per_point_steps_,
     }
     row.update(_with_intervals(steps, value, investment, settings))
+    row.update(method)
     row["customer_months_touched"] = float(touched.sum())
     return row, value
 

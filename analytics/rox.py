@@ -49,6 +49,8 @@ class RoxSettings:
     confidence: float = 0.95
     seed: int = 42
     min_tenure_years: float = 0.25
+    # analytics.value_per_point.METHODS: which estimate the value uses (both are reported).
+    value_per_point_method: str = "cross_section"
 
 
 def to_0_100(metric: str, value: float | pd.Series) -> float | pd.Series:

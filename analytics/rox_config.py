@@ -72,6 +72,11 @@ def parse_rox_settings(
     lag = _section(name, data, "initiatives").get("ex_cx_lag_months", 1)
     if not isinstance(lag, int) or isinstance(lag, bool) or not 0 <= lag <= 2:
         raise RoxConfigError(f"{name}: initiatives.ex_cx_lag_months must be 0, 1 or 2")
+    method = _section(name, data, "initiatives").get("value_per_point", "cross_section")
+    if method not in ("cross_section", "within"):
+        raise RoxConfigError(
+            f"{name}: initiatives.value_per_point must be cross_section or within, got {method!r}"
+        )
     boot = _section(name, data, "bootstrap")
     samples, confidence = boot.get("samples", 200), boot.get("confidence", 0.95)
     if not isinstance(baseline, int) or not 1 <= baseline <= 36:
@@ -89,6 +94,7 @@ def parse_rox_settings(
         bootstrap_samples=samples,
         confidence=confidence,
         seed=int(boot.get("seed", 42)),
+        value_per_point_method=method,
     )
     for component in settings.cx_weights:
         to_0_100(component, 0.0)  # every component has a 0-100 mapping

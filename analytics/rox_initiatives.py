@@ -23,8 +23,8 @@ from analytics.rox import (
     Initiative,
     RoxSettings,
     _interval,
-    mean_scores,
 )
+from analytics.value_per_point import value_per_point_steps
 
 HARD_CHANNEL = "CX -> value"
 SOFT_CHANNEL = "EX -> CX -> value"
@@ -156,44 +156,6 @@ def _pooled(sums, counts, position, weights: CustomerWeights) -> np.ndarray | No
     return effect
 
 
-def slope_replicates(
-    x: np.ndarray, y: np.ndarray, ids: np.ndarray, weights: CustomerWeights
-) -> np.ndarray:
-    """Weighted OLS slope of y on x (one row per customer `ids`), replicate 0..reps."""
-    position = weights.positions(ids)
-    slopes = np.empty(weights.reps + 1)
-    for r in range(weights.reps + 1):
-        w = weights.replicate(r)[position]
-        total = w.sum()
-        if total == 0:
-            slopes[r] = np.nan
-            continue
-        mx, my = (w @ x) / total, (w @ y) / total
-        var = w @ (x - mx) ** 2
-        slopes[r] = (w @ ((x - mx) * (y - my))) / var if var > 0 else np.nan
-    return slopes
-
-
-def value_per_point(
-    scores: pd.DataFrame,
-    customers: pd.DataFrame,
-    column: str,
-    scope_id: str,
-    weights: CustomerWeights,
-) -> np.ndarray:
-    """EUR of margin per customer-year per 0-100 point of experience in the scope: the slope of
-    customers' annual margin on their mean score there (the behaviour gap)."""
-    in_scope = scores[(scores[column] == scope_id) & scores["customer_id"].notna()]
-    scope_scores = mean_scores(in_scope, ["customer_id"])
-    linked = customers.set_index("customer_id").join(scope_scores.rename("x"), how="inner")
-    return slope_replicates(
-        linked["x"].to_numpy(float),
-        linked["annual_margin_eur"].to_numpy(float),
-        linked.index.to_numpy("int64"),
-        weights,
-    )
-
-
 def touched_by_month(
     scores: pd.DataFrame, column: str, scope_id: str, start: pd.Timestamp
 ) -> pd.Series:
@@ -208,11 +170,36 @@ def lasting_value(effect: np.ndarray, per_point: np.ndarray, touched: pd.Series)
 
 
 def _nan_row() -> dict:
-    keys = ["effect_points", "effect_ci_low", "effect_ci_high", "value_per_point_eur",
-            "value_per_point_ci_low", "value_per_point_ci_high", "attributable_value_eur",
-            "attributable_value_ci_low", "attributable_value_ci_high", "rox", "rox_ci_low",
-            "rox_ci_high"]  # fmt: skip
-    return {**dict.fromkeys(keys, np.nan), "customer_months_touched": 0.0}
+    # In the column order of orchestration/rox/marts.yml (later updates keep the positions).
+    row = dict.fromkeys(["effect_points", "effect_ci_low", "effect_ci_high", "value_per_point_eur",
+                         "value_per_point_ci_low", "value_per_point_ci_high"], np.nan)  # fmt: skip
+    row["value_per_point_method"] = None
+    for method in ("cross_section", "within"):
+        for suffix in ("eur", "ci_low", "ci_high"):
+            row[f"value_per_point_{method}_{suffix}"] = np.nan
+    row["value_per_point_within_customers"] = 0
+    for name in ("attributable_value_eur", "attributable_value_ci_low",
+                 "attributable_value_ci_high", "rox", "rox_ci_low", "rox_ci_high"):  # fmt: skip
+        row[name] = np.nan
+    return {**row, "customer_months_touched": 0.0}
+
+
+def per_point_steps(
+    scores: pd.DataFrame,
+    customers: pd.DataFrame,
+    forward: pd.DataFrame | None,
+    column: str,
+    scope_id: str,
+    weights: CustomerWeights,
+    settings: RoxSettings,
+) -> tuple[np.ndarray, dict[str, np.ndarray], dict]:
+    """The value per point the value uses (the configured method), both estimates as steps
+    with intervals, and the row's method columns."""
+    chosen, steps, n_within = value_per_point_steps(
+        scores, customers, forward, column, scope_id, weights, settings.value_per_point_method
+    )
+    return chosen, steps, {"value_per_point_method": settings.value_per_point_method,
+                           "value_per_point_within_customers": n_within}  # fmt: skip
 
 
 def measure_initiative(
@@ -223,6 +210,7 @@ def measure_initiative(
     settings: RoxSettings,
     weights: CustomerWeights,
     other_treated: frozenset[str] = frozenset(),
+    forward: pd.DataFrame | None = None,
 ) -> tuple[dict, np.ndarray | None]:
     """A hard initiative's row (effect, value per point, lasting value, investment, ROX with
     intervals) and its value replicates (None when it is not measurable yet)."""
@@ -245,17 +233,20 @@ def measure_initiative(
     effect = did_replicates(window, column, initiative.scope_id, start, weights)
     if effect is None:
         return row, None
-    per_point = value_per_point(scores, customers, column, initiative.scope_id, weights)
+    per_point, per_point_steps_, method = per_point_steps(
+        scores, customers, forward, column, initiative.scope_id, weights, settings
+    )
     touched = touched_by_month(window, column, initiative.scope_id, start)
     value = lasting_value(effect, per_point, touched)
     row.update(
         _with_intervals(
-            {"effect_points": effect, "value_per_point_eur": per_point},
+            {"effect_points": effect, "value_per_point_eur": per_point, **per_point_steps_},
             value,
             investment,
             settings,
         )  # fmt: skip
     )
+    row.update(method)
     row["customer_months_touched"] = float(touched.sum())
     return row, value
 
@@ -327,11 +318,12 @@ def initiative_return(
     as_of_month: pd.Timestamp,
     settings: RoxSettings,
     other_treated: frozenset[str] = frozenset(),
+    forward: pd.DataFrame | None = None,
 ) -> dict:
     """One hard initiative's row, with its own weights over these customers (for a single
     initiative; the marts share one `CustomerWeights` across initiatives)."""
     weights = customer_weights(scores, customers, settings)
     row, _ = measure_initiative(
-        scores, customers, initiative, as_of_month, settings, weights, other_treated
+        scores, customers, initiative, as_of_month, settings, weights, other_treated, forward
     )
     return row

@@ -233,12 +233,15 @@ def rox_by_initiative(
     settings: RoxSettings,
     pulse: pd.DataFrame | None = None,
     owning_team: dict[str, str] | None = None,
+    forward: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """marts.rox_by_initiative, marts.rox_portfolio and marts.ex_cx_link, from one joint
     bootstrap over customers (and employees, for the EX steps).
 
     Hard initiatives act on CX directly (CX -> value); soft ones through their touchpoint's
-    owning team's EX (EX -> CX -> value; `pulse`: int_team_pulse_monthly rows).
+    owning team's EX (EX -> CX -> value; `pulse`: int_team_pulse_monthly rows). `forward`:
+    customer_id, month_start, forward_margin_annual_eur (int_customer_forward_margin), for the
+    within-customer value per point; without it that estimate is null.
     """
     scores = scores.assign(month_start=pd.to_datetime(scores["month_start"]))
     customers = customers.assign(annual_margin_eur=annual_margin(customers, settings))
@@ -269,12 +272,12 @@ def rox_by_initiative(
                 )
             measured, value = measure_soft_initiative(
                 scores, customers, panel, initiative, team, as_of, settings,
-                frozenset(soft_teams), settings.ex_cx_lag_months,
+                frozenset(soft_teams), settings.ex_cx_lag_months, forward,
             )  # fmt: skip
         else:
             channel = HARD_CHANNEL
             measured, value = measure_initiative(
-                scores, customers, initiative, as_of, settings, weights, others
+                scores, customers, initiative, as_of, settings, weights, others, forward
             )
             measured = {**dict.fromkeys(SOFT_STEP_COLUMNS, np.nan), "ex_cx_lag_months": None,
                         **measured}  # fmt: skip

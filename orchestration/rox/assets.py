@@ -28,6 +28,7 @@ SCORES = "intermediate.int_customer_touchpoint_scores"
 CUSTOMER_KEYS = "intermediate.int_customer_keys"
 ACTIVE = "intermediate.int_active_customers_monthly"
 PULSE = "intermediate.int_team_pulse_monthly"
+FORWARD_MARGIN = "intermediate.int_customer_forward_margin"
 CUSTOMER_SCOPES = ["job_id", "segment", "value_stream_id"]
 
 
@@ -62,11 +63,13 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
                 ["intermediate", "int_customer_touchpoint_scores"],
                 ["intermediate", "int_customer_keys"],
                 ["intermediate", "int_team_pulse_monthly"],
+                ["intermediate", "int_customer_forward_margin"],
                 ["intermediate", "int_initiatives"],
                 ["config", "touchpoints"],
             ],
             "Per initiative: kind and channel, each step's effect (difference in differences on "
-            "experience in its scope), value per point, lasting attributable value, investment "
+            "experience in its scope), value per point (cross-section and within customers), "
+            "lasting attributable value, investment "
             "to date, ROX, with intervals from one joint bootstrap over customers.",
         ),
         _spec(
@@ -138,6 +141,12 @@ def rox_marts(
         )
         ledger = read_relation(con, "intermediate.int_initiatives", order_by=["initiative_id"])
         pulse = read_relation(con, PULSE, order_by=["team", "month_start", "employee_key"])
+        forward = read_relation(
+            con,
+            FORWARD_MARGIN,
+            ["customer_key", "month_start", "forward_margin_annual_eur"],
+            order_by=["customer_key", "month_start"],
+        )
         known = known_scope_ids(con)
         touchpoints = read_relation(
             con, "config.touchpoints", ["touchpoint_id", "owning_team"], order_by=["touchpoint_id"]
@@ -146,6 +155,9 @@ def rox_marts(
     metric_values = metric_values[metric_values["period_grain"] == "month"]
     scores = customer_scores(scores, keys)
     customers = clv_customers(clv, keys)
+    forward = forward.merge(keys[["customer_key", "customer_id"]], on="customer_key")[
+        ["customer_id", "month_start", "forward_margin_annual_eur"]
+    ]
     # Months after the last complete month of customer activity are partial: left out.
     as_of = active["month_start"].max()
     scores = scores[scores["month_start"] <= as_of]
@@ -159,7 +171,7 @@ def rox_marts(
     )
     try:
         by_initiative, portfolio, link = rox_by_initiative(
-            scores, customers, initiatives, settings, pulse, owning_team
+            scores, customers, initiatives, settings, pulse, owning_team, forward
         )
     except ValueError as err:  # a soft initiative without a team to act through
         raise dg.Failure(f"initiatives.csv: {err}") from err

@@ -199,6 +199,9 @@ def test_compact_rows_give_the_estimates_and_intervals_of_one_row_per_signal() -
         b = initiative_return(compact, customers, initiative, as_of, settings)
         assert a.keys() == b.keys()
         for key in a:
+            if isinstance(a[key], str):
+                assert b[key] == a[key], (scope_type, key)
+                continue
             assert b[key] == pytest.approx(a[key], rel=1e-12, nan_ok=True), (scope_type, key)
         assert np.isfinite(a["effect_ci_low"]) and a["effect_ci_low"] < a["effect_ci_high"]
 

@@ -62,6 +62,7 @@ INTERMEDIATE = [
     "int_active_customers_monthly",
     "int_customer_keys",
     "int_customer_latest_nps",
+    "int_customer_forward_margin",
     "int_customer_months",
     "int_customer_operations",
     "int_customer_outcomes",
