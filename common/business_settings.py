@@ -45,6 +45,8 @@ class BusinessSettings:
     min_observations_metric: int
     # The action roadmap: how many actions run at once.
     roadmap_parallel_actions: int
+    # ROX's within-customer value per point: months of forward margin after a month (1-12).
+    value_per_point_horizon_months: int
     # Source freshness (hours since a source's newest load): a warning, then a blocking gate;
     # read when the definitions load (a run's override does not move the checks).
     source_freshness_warn_hours_daily: int
@@ -98,6 +100,10 @@ def _validate(file: str, s: BusinessSettings) -> None:
         raise fail(
             "min_answers_survey_metric, min_signals_heatmap_cell, min_observations_metric and "
             "roadmap_parallel_actions must be >= 1"
+        )
+    if not 1 <= s.value_per_point_horizon_months <= 12:
+        raise fail(
+            f"value_per_point_horizon_months must be 1-12, got {s.value_per_point_horizon_months}"
         )
     for cadence in ("daily", "weekly"):
         warn = getattr(s, f"source_freshness_warn_hours_{cadence}")

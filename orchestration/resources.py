@@ -89,6 +89,7 @@ class BusinessSettingsOverrides(dg.ConfigurableResource):
     min_signals_heatmap_cell: int | None = None
     min_observations_metric: int | None = None
     roadmap_parallel_actions: int | None = None
+    value_per_point_horizon_months: int | None = None
 
     def settings(self) -> BusinessSettings:
         """The business settings of this run: dbt_project.yml with the overrides, validated."""

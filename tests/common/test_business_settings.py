@@ -53,6 +53,7 @@ def test_clv_settings_default_to_the_business_settings() -> None:
         ({"clv_margin_rate": 1.5}, "clv_margin_rate must be in (0, 1]"),
         ({"active_window_days": 1.5}, "active_window_days must be a whole number"),
         ({"cost_per_ticket_eur": "six"}, "cost_per_ticket_eur must be a number"),
+        ({"value_per_point_horizon_months": 13}, "value_per_point_horizon_months must be 1-12"),
     ],
 )
 def test_a_bad_setting_is_refused_naming_the_file_and_key(change, message) -> None:
