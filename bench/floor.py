@@ -149,8 +149,12 @@ def measure_floor(manifest_path: Path, database: Path, landing: Path) -> dict[st
     """Both floors on `database` (a copy: it is written to), with per-node timings."""
     import duckdb
 
+    from common.settings import duckdb_memory_limit
+
     plan = floor_plan(json.loads(manifest_path.read_text()))
     with duckdb.connect(str(database)) as con:
+        # The floor runs under the build's memory limit, so the ratio compares like with like.
+        con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
         ingest = run_ingest_floor(con, landing)
         con.execute("drop schema floor_ingest cascade")
         sql = run_sql_floor(con, plan)

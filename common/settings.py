@@ -7,6 +7,7 @@ in `dbt_project/`) and the CLI scripts all see the same files.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -75,9 +76,29 @@ def rox_config_path() -> Path:
     return _resolve("ROX_SCORE_CONFIG")
 
 
+# DuckDB otherwise takes 80% of the machine's memory; with a limit it spills to `<file>.tmp`.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "3GB"
+_MEMORY_LIMIT = re.compile(r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for every warehouse connection and dbt (`ROX_DUCKDB_MEMORY_LIMIT`).
+
+    A size such as `3GB` or `8GiB`; anything else is refused here, before DuckDB or dbt would
+    fail on it later with a less clear message.
+    """
+    value = os.environ.get("ROX_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
+    if not _MEMORY_LIMIT.match(value):
+        raise ValueError(
+            f"ROX_DUCKDB_MEMORY_LIMIT={value!r} is not a memory size such as '3GB' or '8GiB'"
+        )
+    return value.replace(" ", "")
+
+
 def export_resolved_paths() -> None:
     """Write the absolute paths back to the environment so child processes (dbt) agree."""
     os.environ["ROX_WAREHOUSE"] = str(warehouse_path())
     os.environ["ROX_LANDING_DIR"] = str(landing_dir())
     os.environ["ROX_ARCHIVE_DIR"] = str(archive_dir())
     os.environ["ROX_RAW_PARQUET_DIR"] = str(raw_parquet_dir())
+    os.environ["ROX_DUCKDB_MEMORY_LIMIT"] = duckdb_memory_limit()

@@ -18,7 +18,7 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from common.business_settings import BusinessSettings, load_business_settings
-from common.settings import warehouse_path
+from common.settings import duckdb_memory_limit, warehouse_path
 from orchestration.transform.project import rox_dbt_project
 
 # DuckDB takes one writer per file: every step that opens the warehouse runs in this pool,
@@ -27,7 +27,11 @@ WAREHOUSE_POOL = "duckdb_warehouse"
 
 
 class WarehouseDuckDB(DuckDBResource):
-    """The DuckDB resource, with its connection closed even when the step fails.
+    """The DuckDB resource, with its connection closed even when the step fails and DuckDB's
+    memory limit set (`ROX_DUCKDB_MEMORY_LIMIT`, as dbt's profile sets it).
+
+    The limit is a `SET`, not connection config: a second connection in the same process with
+    a different config is refused by DuckDB.
 
     dagster-duckdb closes the connection only after a clean exit; after a failed step it lived
     on (held by the traceback) until garbage collection, and a read-only reader in the same
@@ -40,6 +44,7 @@ class WarehouseDuckDB(DuckDBResource):
         manager = super().get_connection()
         conn = manager.__enter__()
         try:
+            conn.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
             yield conn
         finally:
             conn.close()
