@@ -202,6 +202,10 @@ SCOPE_COLUMN = {
     "job": "job_id",
     "segment": "segment",
     "value_stream": "value_stream_id",
+    "territory": "territory",
+    "business_unit": "business_unit",
+    # A customer's channel is the one they order through most, as in marts.metric_values.
+    "channel": "primary_channel",
 }
 
 

@@ -1,8 +1,8 @@
 """Assemble marts.rox_score, marts.rox_by_initiative and marts.rox_portfolio from warehouse
 frames (analytics/rox.py, analytics/rox_initiatives.py).
 
-`scores` are compact rows (one per customer x month x touchpoint, with the customer's job_id,
-segment and value_stream_id, `scores` and `score_sum_0_100`); `customers` one row per
+`scores` are compact rows (one per customer x month x touchpoint, with the customer's scopes
+(CUSTOMER_SCOPES), `scores` and `score_sum_0_100`); `customers` one row per
 customer_id with historic_margin_eur, tenure_weeks and clv_horizon_eur.
 """
 
@@ -41,7 +41,24 @@ from analytics.rox_initiatives import (
 )
 
 COMPONENTS = ("nps", "csat", "ces", "review_rating", "sentiment")
-CUSTOMER_SCOPES = ("job_id", "segment", "value_stream_id")
+CUSTOMER_SCOPES = (
+    "job_id",
+    "segment",
+    "value_stream_id",
+    "territory",
+    "business_unit",
+    "primary_channel",
+)
+# The scopes rox_score publishes besides the company, in this order.
+SCORE_SCOPES = (
+    "value_stream",
+    "job",
+    "segment",
+    "touchpoint",
+    "territory",
+    "business_unit",
+    "channel",
+)
 
 
 def customer_scores(scores: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
@@ -49,7 +66,7 @@ def customer_scores(scores: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
 
     `scores`: int_customer_touchpoint_scores rows (customer_id, month_start, touchpoint_id,
     scores, score_sum_0_100), sorted by customer; `keys`: int_customer_keys (customer_id and
-    the customer's job_id, segment, value_stream_id). Scope columns are categorical, so a
+    the customer's CUSTOMER_SCOPES). Scope columns are categorical, so a
     million customers' rows hold small codes rather than strings.
     """
     kept = scores[scores["customer_id"].notna() & (scores["scores"] > 0)]
@@ -118,7 +135,8 @@ def rox_score(
     owning_team: dict[str, str],
     settings: RoxSettings,
 ) -> pd.DataFrame:
-    """One row per month and scope (company, value stream, job, segment, touchpoint)."""
+    """One row per month and scope (company and SCORE_SCOPES: value stream, job, segment,
+    touchpoint, territory, business unit, channel)."""
     scores = scores.assign(month_start=pd.to_datetime(scores["month_start"]))
     customers = customers.assign(annual_margin_eur=annual_margin(customers, settings))
     overall = mean_scores(scores, ["customer_id"])
@@ -130,7 +148,7 @@ def rox_score(
     active = active.assign(month_start=pd.to_datetime(active["month_start"]))
     scopes = [("company", "all")] + [
         (scope_type, scope_id)
-        for scope_type in ("value_stream", "job", "segment", "touchpoint")
+        for scope_type in SCORE_SCOPES
         for scope_id in sorted(known_scopes.get(scope_type, set()))
     ]
     frames = []

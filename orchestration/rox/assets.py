@@ -19,7 +19,8 @@ EX_CX_LINK = dg.AssetKey(["marts", "ex_cx_link"])
 COLUMNS = load_mart_columns(Path(__file__).with_name("marts.yml"))
 GRAINS = {
     EX_CX_LINK: "team x touchpoint x lag (months)",
-    ROX_SCORE: "month x scope (company, value stream, job, segment, touchpoint)",
+    ROX_SCORE: "month x scope (company, value stream, job, segment, touchpoint, territory, "
+    "business unit, channel)",
     ROX_BY_INITIATIVE: "initiative",
     ROX_PORTFOLIO: "investment kind (all, soft, hard)",
 }
@@ -29,7 +30,6 @@ CUSTOMER_KEYS = "intermediate.int_customer_keys"
 ACTIVE = "intermediate.int_active_customers_monthly"
 PULSE = "intermediate.int_team_pulse_monthly"
 FORWARD_MARGIN = "intermediate.int_customer_forward_margin"
-CUSTOMER_SCOPES = ["job_id", "segment", "value_stream_id"]
 
 
 def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
@@ -107,7 +107,13 @@ def rox_marts(
     business_settings: BusinessSettingsOverrides,
 ):
     from analytics.rox_config import load_rox_settings, parse_ledger
-    from analytics.rox_marts import clv_customers, customer_scores, rox_by_initiative, rox_score
+    from analytics.rox_marts import (
+        CUSTOMER_SCOPES,
+        clv_customers,
+        customer_scores,
+        rox_by_initiative,
+        rox_score,
+    )
     from common.settings import rox_config_path
 
     settings, formula_version = load_rox_settings(rox_config_path(), business_settings.settings())
@@ -132,7 +138,17 @@ def rox_marts(
             order_by=["customer_key"],
         )
         active = read_relation(
-            con, ACTIVE, order_by=["month_start", "job_id", "segment", "value_stream_id"]
+            con,
+            ACTIVE,
+            order_by=[
+                "month_start",
+                "job_id",
+                "segment",
+                "value_stream_id",
+                "territory",
+                "business_unit",
+                "primary_channel",
+            ],
         )
         metric_values = read_relation(
             con,

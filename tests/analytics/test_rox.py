@@ -237,3 +237,65 @@ def test_rox_score_from_compact_rows_equals_one_row_per_signal() -> None:
     # Monthly ROX only in the scope of the live initiative (touchpoint t).
     assert set(a.loc[a["monthly_rox"].notna(), "scope_id"]) == {"t"}
     pd.testing.assert_frame_equal(a, b, rtol=1e-12)
+
+
+def test_rox_score_cuts_by_territory_business_unit_and_channel_like_any_customer_scope() -> None:
+    # Odd customers do job j2 in Austria through the app, even ones job j1 in Germany on the
+    # web: the territory and channel rows must equal the job rows of the same customers.
+    signals = _many_signals(7)
+    odd = signals["customer_id"] % 2 == 1
+    signals["territory"] = np.where(odd, "Austria", "Germany")
+    signals["business_unit"] = "Nordhaus"
+    signals["primary_channel"] = np.where(odd, "app", "web")
+    compact = _compact(signals)
+    months = sorted(signals["month_start"].unique())
+    customers = pd.DataFrame(
+        {
+            "customer_id": np.arange(1, 60),
+            "historic_margin_eur": np.arange(1, 60) * 10.0,
+            "tenure_weeks": 104.0,
+            "clv_horizon_eur": np.arange(1, 60) * 30.0,
+        }
+    )
+    cells = [("j2", "Austria", "app", 30), ("j1", "Germany", "web", 25)]
+    active = pd.DataFrame(
+        [
+            {
+                "month_start": m,
+                "job_id": job,
+                "segment": "s",
+                "value_stream_id": "v",
+                "territory": territory,
+                "business_unit": "Nordhaus",
+                "primary_channel": channel,
+                "active_customers": n,
+            }
+            for m in months
+            for job, territory, channel, n in cells
+        ]
+    )
+    metric_values = pd.DataFrame(
+        {"metric": "nps", "period_grain": "month", "period_start": [m.date() for m in months]}
+    ).assign(scope_type="territory", scope_id="Austria", value=10.0, n=40)
+    known = {
+        "job": {"j1", "j2"},
+        "territory": {"Austria", "Germany"},
+        "business_unit": {"Nordhaus"},
+        "channel": {"app", "web"},
+    }
+    settings = RoxSettings(cx_weights={"nps": 1.0}, bootstrap_samples=60)
+    score = rox_score(compact, customers, active, metric_values, [], known, {}, settings)
+    rows = score.set_index(["scope_type", "scope_id", "month_start"]).sort_index()
+    same = ["respondents", "share_pain", "share_love", "movement_value_eur", "active_customers"]
+    for job, territory, channel, n in cells:
+        by_job = rows.loc[("job", job), same]
+        pd.testing.assert_frame_equal(rows.loc[("territory", territory), same], by_job)
+        pd.testing.assert_frame_equal(rows.loc[("channel", channel), same], by_job)
+        assert (rows.loc[("territory", territory), "active_customers"] == n).all()
+    # One brand holds every customer: its rows are the company's.
+    pd.testing.assert_frame_equal(
+        rows.loc[("business_unit", "Nordhaus"), same], rows.loc[("company", "all"), same]
+    )
+    # The territory's own NPS feeds its CX index; Germany has none published.
+    assert list(rows.loc[("territory", "Austria"), "cx_index"]) == [pytest.approx(55.0)] * 6
+    assert rows.loc[("territory", "Germany"), "cx_index"].isna().all()

@@ -7,7 +7,8 @@
 with
 
 customers as (
-    select customer_key, segment, primary_job from {{ ref('int_customers') }}
+    select customer_key, segment, primary_job, territory, business_unit, primary_channel
+    from {{ ref('int_customers') }}
 ),
 
 jobs as (
@@ -30,7 +31,12 @@ final as (
         known_keys.customer_key,
         coalesce(customers.primary_job, 'unknown') as job_id,
         coalesce(customers.segment, 'unknown') as segment,
-        jobs.value_stream_id
+        jobs.value_stream_id,
+        -- Null without an account, so such a customer is in no territory, brand or channel
+        -- scope (as in marts.metric_values).
+        customers.territory,
+        customers.business_unit,
+        customers.primary_channel
     from known_keys
     left join customers on customers.customer_key = known_keys.customer_key
     left join jobs on jobs.job_id = coalesce(customers.primary_job, 'unknown')
