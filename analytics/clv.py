@@ -49,19 +49,47 @@ def _collapse(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     return [unique[:, i] for i in range(unique.shape[1])], counts.astype(float)
 
 
-def _maximise(neg_ll_and_grad, n_params: int, what: str) -> tuple[np.ndarray, float]:
+# Log-parameters live in [-LOG_BOUND, LOG_BOUND]; a fit that ends this close to it ran to it.
+LOG_BOUND = 12.0
+# L-BFGS-B stops "ABNORMAL" when its line search cannot improve any more, which near an optimum
+# is float precision, not failure: such a stop counts when the objective (a per-customer mean
+# log-likelihood) is flat there, every projected gradient component below this.
+STATIONARY_GRADIENT = 1e-5
+
+
+def _projected_gradient(x: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+    """The gradient without components that push against a bound the point sits on."""
+    at_upper = (x >= LOG_BOUND - 1e-8) & (gradient < 0)
+    at_lower = (x <= -LOG_BOUND + 1e-8) & (gradient > 0)
+    return np.where(at_upper | at_lower, 0.0, gradient)
+
+
+def _maximise(
+    neg_ll_and_grad, n_params: int, what: str, may_diverge: tuple[int, ...] = ()
+) -> tuple[np.ndarray, float]:
+    """Minimise over log-parameters. `may_diverge`: parameters that may run to the upper bound
+    together, where the model has a limit the data can identify (BG/NBD's a and b: see
+    fit_bgnbd); any other parameter at a bound means the data cannot identify the model."""
     result = optimize.minimize(
         neg_ll_and_grad,
         x0=np.zeros(n_params),
         jac=True,
         method="L-BFGS-B",
-        bounds=[(-12.0, 12.0)] * n_params,
+        bounds=[(-LOG_BOUND, LOG_BOUND)] * n_params,
         options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9},
     )
     params = np.exp(result.x)
-    if not result.success or not np.all(np.isfinite(params)):
+    stationary = bool(
+        np.max(np.abs(_projected_gradient(result.x, neg_ll_and_grad(result.x)[1])))
+        <= STATIONARY_GRADIENT
+    )
+    converged = result.success or (str(result.message).startswith("ABNORMAL") and stationary)
+    if not converged or not np.all(np.isfinite(params)):
         raise ClvFitError(f"{what} fit did not converge: {result.message}")
-    if np.any(np.abs(result.x) >= 11.99):
+    at_bound = np.abs(result.x) >= LOG_BOUND - 0.01
+    diverging = np.zeros(n_params, dtype=bool)
+    diverging[list(may_diverge)] = True
+    if np.any(at_bound & ~diverging) or np.any(result.x[at_bound] < 0):
         raise ClvFitError(
             f"{what} fit ran to a parameter bound ({dict(enumerate(params.round(6)))}): "
             "the data cannot identify the model"
@@ -126,7 +154,11 @@ def fit_bgnbd(frequency, recency, T) -> dict[str, float]:
         ll, grad = _bgnbd_terms(params, x, t_x, big_t)
         return -(weight @ ll) / n, -(grad @ weight) * params / n
 
-    (r, alpha, a, b), ll = _maximise(neg_ll, 4, "BG/NBD")
+    # a and b may grow together without bound: the limit where every customer drops out with
+    # the same probability a / (a + b) after a purchase (no heterogeneity in dropout), which
+    # the data identify even when a and b themselves are not; at the bound the predictions
+    # are that limit's to about 1e-5.
+    (r, alpha, a, b), ll = _maximise(neg_ll, 4, "BG/NBD", may_diverge=(2, 3))
     return {
         "r": float(r),
         "alpha": float(alpha),

@@ -92,6 +92,22 @@ def test_recovers_known_parameters_from_simulated_customers() -> None:
     assert spend["v"] == pytest.approx(v, rel=0.15)
 
 
+def test_a_common_dropout_probability_fits_as_the_limit_of_large_a_and_b() -> None:
+    # Every customer drops out with about the same probability (a Beta(2000, 18000) p): the
+    # likelihood keeps rising as a and b grow together, and the fit runs to the bound with
+    # a / (a + b) identified. That limit is a model, not a failure.
+    x, t_x, big_t = simulate_bgnbd(3000, 0.6, 8.0, 2000.0, 18000.0, horizon=80.0, seed=1)
+    fitted = clv.fit_bgnbd(x, t_x, big_t)
+    assert fitted["b"] > 1e5
+    assert fitted["a"] / (fitted["a"] + fitted["b"]) == pytest.approx(0.1, rel=0.1)
+    assert fitted["r"] == pytest.approx(0.6, rel=0.15)
+    # Further along the limit the predictions stay where they are.
+    further = {**fitted, "a": fitted["a"] * 10, "b": fitted["b"] * 10}
+    here = clv.expected_purchases(fitted, 26.0, x, t_x, big_t)
+    there = clv.expected_purchases(further, 26.0, x, t_x, big_t)
+    np.testing.assert_allclose(here, there, rtol=1e-3)
+
+
 def test_clv_matches_a_hand_calculation_for_one_customer(cdnow_fit) -> None:
     gamma_gamma = {"p": 6.25, "q": 3.74, "v": 15.44}
     x, t_x, big_t, m = 2.0, 30.43, 38.86, 22.35
