@@ -10,6 +10,8 @@ The planted causal structure (what the analytics must recover) is in `TRUTH`:
 - customers with poor experiences churn more, buy less often and spend less per order;
 - the effective initiative (better dispatch and carrier) cuts late deliveries from its start
   month; the placebo initiative (a checkout redesign) changes nothing;
+- one territory (`weak_delivery_territory`, Austria) delivers late more often, the others less,
+  at the same company-wide late rate;
 - the effective soft initiative (training of the support team) raises the support team's
   engagement (eNPS) from its start, and support experience follows a month later; the soft
   placebo (culture workshops for merchandising) changes nothing (demo/feedback.py).
@@ -179,9 +181,16 @@ TICKET_CHANNELS = np.array(["email", "web", "chat", "voice"])
 TICKET_CHANNEL_SHARE = np.array([0.40, 0.30, 0.20, 0.10])
 OTHER_TICKET_CATEGORIES = np.array(["product", "billing", "account"])
 
+# One territory delivers worse: its orders' log-odds of arriving late are this much higher,
+# and the other territories' are lower by as much as keeps the company's late rate where it
+# was (_territory_late_shift), so only where lateness happens moves, not how much of it.
+WEAK_DELIVERY_TERRITORY = "Austria"
+WEAK_DELIVERY_LATE_LOGIT_SHIFT = 0.9
+
 TRUTH = {
     "strongest_driver_touchpoint": "delivery",
     "pain_touchpoint": "support",
+    "weak_delivery_territory": WEAK_DELIVERY_TERRITORY,
     "effective_initiative_id": "INI-01",
     "placebo_initiative_id": "INI-02",
     "effective_soft_initiative_id": "INI-03",
@@ -191,6 +200,25 @@ TRUTH = {
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
+
+
+def _territory_late_shift(customers: pd.DataFrame) -> np.ndarray:
+    """Each customer's shift of the late-delivery log-odds: +WEAK_DELIVERY_LATE_LOGIT_SHIFT in
+    the weak territory, and in every other territory the one negative shift that leaves the
+    mean late probability over customers (before any initiative) unchanged (by bisection: no
+    random draws, so the simulation's random streams stay as they were)."""
+    base = -1.3 - 1.0 * customers["quality_delivery"].to_numpy()
+    weak = customers["territory"].to_numpy() == WEAK_DELIVERY_TERRITORY
+    if weak.all() or not weak.any():
+        return np.zeros(len(customers))
+    target = _sigmoid(base).mean()
+    raised = _sigmoid(base[weak] + WEAK_DELIVERY_LATE_LOGIT_SHIFT).sum()
+    low, high = -WEAK_DELIVERY_LATE_LOGIT_SHIFT * 4, 0.0
+    for _ in range(60):
+        mid = (low + high) / 2
+        mean = (raised + _sigmoid(base[~weak] + mid).sum()) / len(base)
+        low, high = (low, mid) if mean > target else (mid, high)
+    return np.where(weak, WEAK_DELIVERY_LATE_LOGIT_SHIFT, (low + high) / 2)
 
 
 def _month_start_day(month: str) -> int:
@@ -310,6 +338,7 @@ def _simulate_orders(rng: np.random.Generator, customers: pd.DataFrame, days: in
     effective_day = _month_start_day(effective["start_month"])
     q_delivery = customers["quality_delivery"].to_numpy()
     q_product = customers["quality_product"].to_numpy()
+    territory_shift = _territory_late_shift(customers)
     experience_z = customers["experience_z"].to_numpy()
     rate = customers["purchase_rate_per_day"].to_numpy()
 
@@ -319,7 +348,9 @@ def _simulate_orders(rng: np.random.Generator, customers: pd.DataFrame, days: in
     while idx.size:
         order_day = np.floor(day).astype(np.int64)
         initiative_lift = np.where(order_day >= effective_day, INITIATIVE_LATE_LOGIT_EFFECT, 0.0)
-        late = rng.random(idx.size) < _sigmoid(-1.3 - 1.0 * q_delivery[idx] - initiative_lift)
+        late = rng.random(idx.size) < _sigmoid(
+            -1.3 - 1.0 * q_delivery[idx] + territory_shift[idx] - initiative_lift
+        )
         drops = rng.random(idx.size) < _sigmoid(-2.2 - 0.5 * experience_z[idx] + 1.2 * late)
         rounds.append(pd.DataFrame({"customer_idx": idx, "day": order_day, "late": late}))
         rounds[-1]["drops_after"] = drops

@@ -87,6 +87,67 @@ def test_heatmap_and_clv_follow_the_planted_truth(default_demo) -> None:
     assert demo.truth["strongest_driver_touchpoint"] in moments
 
 
+def test_the_weak_delivery_territory_shows_in_the_heatmap_and_the_metrics(default_demo) -> None:
+    """The planted territory delivers late more often: its delivery cells score lowest of all
+    territories and its on-time rate is the lowest, while the company's late rate is as before."""
+    demo, warehouse = default_demo
+    weak = demo.truth["weak_delivery_territory"]
+    late = demo.truth["measured"]["late_delivery_rate_by_territory"]
+    assert max(late, key=late.get) == weak
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        delivery = dict(
+            con.execute(
+                "select scope_id, sum(mean_score_0_100 * scored_volume) / sum(scored_volume) "
+                "from marts.journey_heatmap where scope_type = 'territory' "
+                "and touchpoint_id = 'delivery' and mean_score_0_100 is not null group by 1"
+            ).fetchall()
+        )
+        on_time = dict(
+            con.execute(
+                "select scope_id, sum(value * n) / sum(n) from marts.metric_values "
+                "where metric = 'on_time_delivery' and scope_type = 'territory' "
+                "and period_grain = 'month' and value is not null group by 1"
+            ).fetchall()
+        )
+    assert set(delivery) == set(late) and set(on_time) == set(late)
+    assert min(delivery, key=delivery.get) == weak
+    assert min(on_time, key=on_time.get) == weak
+
+
+def test_moments_that_matter_come_from_the_driver_analysis(default_demo) -> None:
+    demo, warehouse = default_demo
+    strongest = demo.truth["strongest_driver_touchpoint"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        moments = con.execute("select * from marts.moments_that_matter").df()
+        importance = con.execute(
+            "select driver, importance_pct from marts.driver_importance "
+            "where outcome = 'likelihood_to_recommend'"
+        ).df()
+        flagged = con.execute(
+            "select job, touchpoint_id, bool_or(is_moment_that_matters) "
+            "from marts.journey_heatmap group by 1, 2"
+        ).fetchall()
+    company = moments[moments["scope_type"] == "company"].set_index("touchpoint_id")
+    pd.testing.assert_series_equal(
+        company["importance_pct"].sort_index(),
+        importance.set_index("driver")["importance_pct"].sort_index(),
+        check_names=False,
+    )
+    assert company.loc[strongest, "is_moment_that_matters"]
+    own = moments[(moments["scope_type"] == "job") & (moments["importance_source"] == "job")]
+    assert len(own) > 0 and (own["n"] >= 30).all()
+    for _, rows in own.groupby("scope_id"):
+        assert rows.set_index("touchpoint_id").loc[strongest, "is_moment_that_matters"]
+    # The heatmap's flag is the mart's: the job's own moments, else the company's.
+    by_job = moments[moments["scope_type"] == "job"].set_index(["scope_id", "touchpoint_id"])
+    for job, touchpoint, is_moment in flagged:
+        if (job, touchpoint) in by_job.index:
+            expected = by_job.loc[(job, touchpoint), "is_moment_that_matters"]
+        else:
+            expected = company["is_moment_that_matters"].get(touchpoint, False)
+        assert is_moment == expected, (job, touchpoint)
+
+
 def test_the_okr_on_the_improved_touchpoint_is_on_track(default_demo) -> None:
     """The effective initiative lifts on-time delivery: its key result trends on track."""
     _, warehouse = default_demo
