@@ -76,12 +76,18 @@ def journey_cells(
 
 
 def driver_importance(
-    drivers: pd.DataFrame, outcomes: pd.DataFrame, performance: pd.Series, *, seed: int = 0
+    drivers: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    performance: pd.Series,
+    *,
+    min_n: int = 30,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Relative weights of every touchpoint for every outcome, with quadrants.
 
     `drivers`: customers x touchpoints (NaN where no signal); `outcomes`: customers x OUTCOMES;
-    `performance`: each touchpoint's mean 0-100 score over all its signals.
+    `performance`: each touchpoint's mean 0-100 score over all its signals. An outcome with
+    fewer than `min_n` customers gets no weights.
     """
     imputed = drivers.fillna(drivers.mean())
     rows = []
@@ -94,7 +100,7 @@ def driver_importance(
         X = imputed.reindex(y.index).dropna()
         y = y.reindex(X.index)
         try:
-            result = relative_weights(X, y, n_bootstrap=300, seed=seed)
+            result = relative_weights(X, y, n_bootstrap=300, min_n=min_n, seed=seed)
         except InsufficientDataError:
             continue  # the minimum-sample rule: no importance rather than a noisy one
         table = result.table.assign(outcome=outcome, r_squared=result.r_squared)
@@ -230,37 +236,6 @@ def cx_value_chain(
     return pd.DataFrame(rows)
 
 
-def job_importance(
-    drivers: pd.DataFrame,
-    outcomes: pd.DataFrame,
-    job_of_customer: pd.Series,
-    outcome: str = "likelihood_to_recommend",
-    *,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Relative weights of the touchpoints for `outcome` within each job (job, driver,
-    importance_pct), for the jobs with enough customers with the outcome (relative_weights'
-    minimum sample); a job without is left out, and the opportunity map falls back to the
-    company's importance for it (importance_source = 'company')."""
-    imputed = drivers.fillna(drivers.mean())
-    if outcome not in outcomes:
-        return pd.DataFrame(columns=["job", "driver", "importance_pct"])
-    y_all = outcomes[outcome].dropna().sort_index()
-    rows = []
-    jobs = job_of_customer.reindex(y_all.index)
-    for job in sorted(jobs.dropna().unique()):
-        y = y_all[jobs == job]
-        X = imputed.reindex(y.index).dropna()
-        try:
-            result = relative_weights(X, y.reindex(X.index), n_bootstrap=0, seed=seed)
-        except InsufficientDataError:
-            continue
-        rows.append(result.table[["driver", "importance_pct"]].assign(job=job))
-    if not rows:
-        return pd.DataFrame(columns=["job", "driver", "importance_pct"])
-    return pd.concat(rows, ignore_index=True)[["job", "driver", "importance_pct"]]
-
-
 def opportunity_map(
     importance: pd.DataFrame,
     cells: pd.DataFrame,
@@ -272,8 +247,8 @@ def opportunity_map(
     opportunity_score = importance share (0-1) x performance gap (0-1, 100 - score) x CLV at
     stake (EUR): an important, weak touchpoint that many valuable customers pass scores high.
     `cells`: job, touchpoint_id, performance_0_100, customers, clv_at_stake_eur. Importance is
-    the job's own (`by_job`, job_importance) where the job had enough answers, else the
-    company's (importance_source says which).
+    the job's own (`by_job`, analytics.moments.job_importance) where the job had enough
+    answers, else the company's (importance_source says which).
     """
     weights = importance[importance["outcome"] == outcome].set_index("driver")
     out = cells.copy()

@@ -82,6 +82,17 @@ MARTS_SUITE: dict[str, list[Expect]] = {
         at_least("n", 1),
         in_set("quadrant", ["leverage", "fix", "monitor", "maintain"]),
     ],
+    "moments_that_matter": [
+        unique_together("scope_type", "scope_id", "touchpoint_id"),
+        in_set("scope_type", ["company", "job"]),
+        in_set("importance_source", ["company", "job"]),
+        between("importance_pct", 0, 100),
+        between("performance_0_100", 0, 100),
+        at_least("n", 1),
+        at_least("importance_rank", 1),
+        in_set("quadrant", ["leverage", "fix", "monitor", "maintain"]),
+        not_null("is_moment_that_matters"),
+    ],
     "cx_value_chain": [
         unique_together("from_layer", "from_metric", "to_layer", "to_metric"),
         at_least("n", 1),

@@ -81,7 +81,9 @@ STAGED_BUILD = (
     (("raw", "text_signals"), ("config", "metric_catalogue")),
     ("--exclude", "resource_type:seed", "path:models/staging", "source:marts+"),
     (("marts", "customer_clv"),),
-    ("--select", "source:marts+"),
+    ("--select", "source:marts.customer_clv+"),
+    (("marts", "driver_importance"),),
+    ("--select", "source:marts.moments_that_matter+"),
 )
 
 

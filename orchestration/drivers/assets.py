@@ -1,5 +1,5 @@
-"""The lever marts: driver importance, the chain of CX value, the opportunity map, actions and
-their roadmap."""
+"""The lever marts: driver importance, the moments that matter, the chain of CX value, the
+opportunity map, actions and their roadmap."""
 
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from orchestration.shared.python_marts import mart_spec, replace_mart_tables
 from orchestration.shared.warehouse_reads import column_max, read_relation
 
 DRIVER_IMPORTANCE = dg.AssetKey(["marts", "driver_importance"])
+MOMENTS_THAT_MATTER = dg.AssetKey(["marts", "moments_that_matter"])
 CX_VALUE_CHAIN = dg.AssetKey(["marts", "cx_value_chain"])
 OPPORTUNITY_MAP = dg.AssetKey(["marts", "opportunity_map"])
 ACTION_PRIORITIES = dg.AssetKey(["marts", "action_priorities"])
@@ -21,6 +22,7 @@ ACTION_ROADMAP = dg.AssetKey(["marts", "action_roadmap"])
 COLUMNS = load_mart_columns(Path(__file__).with_name("marts.yml"))
 GRAINS = {
     DRIVER_IMPORTANCE: "outcome x driver (touchpoint)",
+    MOMENTS_THAT_MATTER: "scope (company, job) x touchpoint",
     CX_VALUE_CHAIN: "link (from metric -> to metric)",
     OPPORTUNITY_MAP: "job x touchpoint",
     ACTION_PRIORITIES: "candidate action",
@@ -58,6 +60,13 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
             "spend change, with bootstrap intervals, performance and priority quadrant.",
         ),
         _spec(
+            MOMENTS_THAT_MATTER,
+            [DRIVER_IMPORTANCE, ["intermediate", "int_customer_keys"]],
+            "Touchpoints that matter most for recommendation, for the company and each job: "
+            "the driver analysis' importance with its interval (the job's own where it has "
+            "enough answers), quadrant and rank; the journey heatmap's moments come from here.",
+        ),
+        _spec(
             CX_VALUE_CHAIN,
             [DRIVER_IMPORTANCE, ["intermediate", "int_customer_operations"]],
             "Links from operational metrics to experience to business outcomes, with effect "
@@ -86,7 +95,10 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
 )
 def driver_marts(duckdb: DuckDBResource, business_settings: BusinessSettingsOverrides):
     from analytics import driver_marts as dm
+    from analytics.moments import job_importance, moments_that_matter
     from analytics.roadmap import action_roadmap
+    from common.settings import raw_parquet_dir
+    from ingest.parquet_export import export_table_parquet
 
     with duckdb.get_connection() as con:
         scores = read_relation(
@@ -118,17 +130,22 @@ def driver_marts(duckdb: DuckDBResource, business_settings: BusinessSettingsOver
             order_by=["metric", "period_grain", "scope_type", "scope_id", "period_start"],
         )
         as_of = column_max(con, "marts.fct_metric_observations", "observed_on")
+    settings = business_settings.settings()
+    # The small-sample floor of any published answer-based number (default 30 answers).
+    min_n = settings.min_answers_survey_metric
     drivers = dm.driver_matrix(scores)
     performance = dm.touchpoint_performance(scores)
-    importance = dm.driver_importance(drivers, outcomes, performance)
+    importance = dm.driver_importance(drivers, outcomes, performance, min_n=min_n)
     if importance.empty:
         raise dg.Failure("too few customers with outcomes for a driver analysis")
     chain = dm.cx_value_chain(operations, drivers, outcomes)
     clv_by_customer = clv.merge(keys, on="customer_key").set_index("customer_id")
     cells = dm.journey_cells(scores, keys, clv_by_customer["clv_horizon_eur"])
-    by_job = dm.job_importance(drivers, outcomes, keys.set_index("customer_id")["job_id"])
+    by_job = job_importance(drivers, outcomes, keys.set_index("customer_id")["job_id"], min_n=min_n)
+    moments = moments_that_matter(
+        importance, by_job, cells, performance, top_n=settings.moments_that_matter
+    )
     opportunities = dm.opportunity_map(importance, cells, by_job=by_job)
-    settings = business_settings.settings()
     priorities = dm.action_priorities(
         actions,
         opportunities,
@@ -140,6 +157,7 @@ def driver_marts(duckdb: DuckDBResource, business_settings: BusinessSettingsOver
     roadmap = action_roadmap(priorities, first_month, settings.roadmap_parallel_actions)
     frames = {
         "driver_importance": importance,
+        "moments_that_matter": moments,
         "cx_value_chain": chain,
         "opportunity_map": opportunities,
         "action_priorities": priorities,
@@ -147,6 +165,8 @@ def driver_marts(duckdb: DuckDBResource, business_settings: BusinessSettingsOver
     }
     with duckdb.get_connection() as con:
         tables = replace_mart_tables(con, frames, columns=COLUMNS)
+        # journey_heatmap (dbt) reads the moments; on Spark from this Parquet copy.
+        export_table_parquet(con, "marts", "moments_that_matter", raw_parquet_dir())
     top = importance[importance["outcome"] == "likelihood_to_recommend"]
     yield dg.MaterializeResult(
         asset_key=DRIVER_IMPORTANCE,
@@ -155,6 +175,18 @@ def driver_marts(duckdb: DuckDBResource, business_settings: BusinessSettingsOver
             "top_driver_of_recommendation": str(top.sort_values("importance_rank").iloc[0, 1])
             if len(top)
             else "",
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=MOMENTS_THAT_MATTER,
+        metadata={
+            **tables["moments_that_matter"],
+            "company_moments": ", ".join(
+                moments.loc[
+                    (moments["scope_type"] == "company") & moments["is_moment_that_matters"],
+                    "touchpoint_id",
+                ]
+            ),
         },
     )
     yield dg.MaterializeResult(asset_key=CX_VALUE_CHAIN, metadata=tables["cx_value_chain"])

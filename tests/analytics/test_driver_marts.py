@@ -132,15 +132,6 @@ def test_opportunity_score_is_importance_times_gap_times_value() -> None:
     assert own.loc["website", "importance_source"] == "company"
 
 
-def test_job_importance_only_for_jobs_with_enough_answers() -> None:
-    drivers, outcomes, _ = customers()
-    jobs = pd.Series(["big"] * (len(drivers) - 20) + ["tiny"] * 20, index=drivers.index)
-    table = dm.job_importance(drivers, outcomes, jobs)
-    assert set(table["job"]) == {"big"}
-    big = table.set_index("driver")["importance_pct"]
-    assert big.idxmax() == "delivery" and big.sum() == pytest.approx(100.0)
-
-
 def test_actions_rank_by_value_against_cost_duration_and_complexity() -> None:
     opportunities = pd.DataFrame(
         {

@@ -58,7 +58,7 @@ def test_every_asset_materialises_and_every_check_passes(built) -> None:
     ge_checks = [e for e in evaluations if e.check_name == "ge_raw_crm"]
     assert len(ge_checks) == 7 and all(e.passed for e in ge_checks)
     gates = [e.check_name for e in evaluations]
-    assert gates.count("ge_staging") == 16 and gates.count("ge_marts") == 24
+    assert gates.count("ge_staging") == 16 and gates.count("ge_marts") == 25
     assert all(e.passed for e in evaluations)
     # The demo spreads answers over real days: the volume gate sees no pile-up.
     assert [e.passed for e in evaluations if e.check_name == "volume_spikes"] == [True]

@@ -85,7 +85,6 @@ INTERMEDIATE = [
     "int_team_pulse_monthly",
     "int_tickets_daily",
     "int_tickets_resolved",
-    "int_touchpoint_loyalty",
 ]
 MARTS = [
     "action_priorities",
@@ -102,6 +101,7 @@ MARTS = [
     "frontline_voice",
     "journey_heatmap",
     "metric_values",
+    "moments_that_matter",
     "okr_company_progress",
     "okr_objective_progress",
     "okr_progress",

@@ -88,9 +88,23 @@ top_themes as (
     ) = 1
 ),
 
+-- The moments that matter come from the driver analysis (the Python mart
+-- marts.moments_that_matter): a job's own where it had enough answers, else the company's.
 moments as (
-    select touchpoint_id, loyalty_correlation, is_moment_that_matters
-    from {{ ref('int_touchpoint_loyalty') }}
+    select scope_type, scope_id, touchpoint_id, importance_pct, is_moment_that_matters
+    from {{ source('marts', 'moments_that_matter') }}
+),
+
+job_moments as (
+    select scope_id as job, touchpoint_id, importance_pct, is_moment_that_matters
+    from moments
+    where scope_type = 'job'
+),
+
+company_moments as (
+    select touchpoint_id, importance_pct, is_moment_that_matters
+    from moments
+    where scope_type = 'company'
 ),
 
 {% set cell_floor = var('min_signals_heatmap_cell') %}
@@ -127,11 +141,17 @@ final as (
             when cells.mean_score_0_100 >= {{ var('heat_love_from') }} then 'love'
             when cells.mean_score_0_100 is not null then 'neutral'
         end as heat_label,
-        coalesce(moments.is_moment_that_matters, false) as is_moment_that_matters,
-        moments.loyalty_correlation,
+        coalesce(
+            job_moments.is_moment_that_matters, company_moments.is_moment_that_matters, false
+        ) as is_moment_that_matters,
+        coalesce(job_moments.importance_pct, company_moments.importance_pct)
+            as moment_importance_pct,
         top_themes.top_theme
     from published as cells
-    left join moments on moments.touchpoint_id = cells.touchpoint_id
+    left join job_moments
+        on job_moments.job = cells.job
+        and job_moments.touchpoint_id = cells.touchpoint_id
+    left join company_moments on company_moments.touchpoint_id = cells.touchpoint_id
     left join top_themes
         on top_themes.occurred_month = cells.month_start
         and top_themes.job = cells.job
