@@ -1,11 +1,12 @@
-"""Moments that matter from the driver analysis, for the company and for each job.
+"""Moments that matter from the driver analysis, for the company and for each job, territory,
+business unit and sales channel.
 
 A touchpoint is a moment that matters for a scope when its relative-weight importance for
 likelihood to recommend is *important* (the lower bound of its bootstrap interval clears the
 mean importance, 100 / number of touchpoints, so a touchpoint near the line does not flip with
-the sample) and it is among the scope's `top_n` touchpoints by importance. A job's importance
-is the job's own where the job has enough customers with an answer (`min_n`), else the
-company's, flagged `importance_source = 'company'`. Plain pandas in and out.
+the sample) and it is among the scope's `top_n` touchpoints by importance. A scope's importance
+is its own where it has enough customers with an answer (`min_n`), else the company's, flagged
+`importance_source = 'company'`. Plain pandas in and out.
 """
 
 from __future__ import annotations
@@ -30,29 +31,31 @@ COLUMNS = [
 ]
 
 
-def job_importance(
+def scope_importance(
     drivers: pd.DataFrame,
     outcomes: pd.DataFrame,
-    job_of_customer: pd.Series,
+    scope_of_customer: pd.Series,
     *,
     min_n: int,
     n_bootstrap: int = 200,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Relative weights of the touchpoints for likelihood to recommend within each job, with
-    bootstrap intervals: job, driver and IMPORTANCE_COLUMNS, for the jobs with at least `min_n`
-    customers with an answer (a job with fewer is left out: the company's importance stands in
-    for it). `drivers` and `outcomes` are indexed by customer, as in analytics/driver_marts.py.
+    """Relative weights of the touchpoints for likelihood to recommend within each scope (a
+    job, territory, business unit or channel: `scope_of_customer` maps customer to scope id),
+    with bootstrap intervals: scope_id, driver and IMPORTANCE_COLUMNS, for the scopes with at
+    least `min_n` customers with an answer (one with fewer is left out: the company's
+    importance stands in for it). `drivers` and `outcomes` are indexed by customer, as in
+    analytics/driver_marts.py.
     """
-    out = pd.DataFrame(columns=["job", "driver", *IMPORTANCE_COLUMNS])
+    out = pd.DataFrame(columns=["scope_id", "driver", *IMPORTANCE_COLUMNS])
     if OUTCOME not in outcomes:
         return out
     imputed = drivers.fillna(drivers.mean())
     y_all = outcomes[OUTCOME].dropna().sort_index()
-    jobs = job_of_customer.reindex(y_all.index)
+    scopes = scope_of_customer.reindex(y_all.index)
     rows = []
-    for job in sorted(jobs.dropna().unique()):
-        y = y_all[jobs == job]
+    for scope_id in sorted(scopes.dropna().unique()):
+        y = y_all[scopes == scope_id]
         X = imputed.reindex(y.index).dropna()
         try:
             result = relative_weights(
@@ -60,10 +63,29 @@ def job_importance(
             )
         except InsufficientDataError:
             continue
-        rows.append(result.table[["driver", *IMPORTANCE_COLUMNS]].assign(job=job))
+        rows.append(result.table[["driver", *IMPORTANCE_COLUMNS]].assign(scope_id=scope_id))
     if not rows:
         return out
     return pd.concat(rows, ignore_index=True)[out.columns]
+
+
+def scope_performance(scores: pd.DataFrame, scope_of_customer: pd.Series) -> pd.DataFrame:
+    """Each scope's mean 0-100 score at each touchpoint (scope_id, touchpoint_id,
+    performance_0_100) over its customers' driver scores (compact rows as in
+    analytics/driver_marts.py: customer_id, touchpoint_id, driver_scores,
+    driver_score_sum_0_100). Customers without a scope are left out."""
+    rows = scores[scores["customer_id"].notna() & scores["touchpoint_id"].notna()]
+    rows = rows.assign(scope_id=rows["customer_id"].astype("int64").map(scope_of_customer))
+    sums = (
+        rows.dropna(subset=["scope_id"])
+        .groupby(["scope_id", "touchpoint_id"], sort=True)[
+            ["driver_score_sum_0_100", "driver_scores"]
+        ]
+        .sum()
+    )
+    sums = sums[sums["driver_scores"] > 0]
+    performance = sums["driver_score_sum_0_100"] / sums["driver_scores"]
+    return performance.rename("performance_0_100").reset_index()
 
 
 def _scope_rows(importance: pd.DataFrame, performance: pd.Series, top_n: int) -> pd.DataFrame:
@@ -93,18 +115,19 @@ def _scope_rows(importance: pd.DataFrame, performance: pd.Series, top_n: int) ->
 
 def moments_that_matter(
     company: pd.DataFrame,
-    by_job: pd.DataFrame,
-    cells: pd.DataFrame,
     company_performance: pd.Series,
+    scopes: dict[str, tuple[pd.DataFrame, pd.DataFrame]],
     *,
     top_n: int,
 ) -> pd.DataFrame:
-    """marts.moments_that_matter: one row per scope (the company, each job customers do) and
-    touchpoint (COLUMNS).
+    """marts.moments_that_matter: one row per scope (the company, then each scope id of
+    `scopes`) and touchpoint (COLUMNS).
 
-    `company`: driver_importance rows (outcome, driver, IMPORTANCE_COLUMNS); `by_job`:
-    job_importance; `cells`: journey_cells (job, touchpoint_id, performance_0_100);
-    `company_performance`: each touchpoint's mean 0-100 score.
+    `company`: driver_importance rows (outcome, driver, IMPORTANCE_COLUMNS);
+    `company_performance`: each touchpoint's mean 0-100 score; `scopes`: scope type (job,
+    territory, business_unit, channel) -> (scope_importance, scope_performance) of that type.
+    Every scope id with a performance gets rows: its own weights where it had enough answers
+    (importance_source = the scope type), else the company's (importance_source = company).
     """
     weights = company[company["outcome"] == OUTCOME].set_index("driver")[IMPORTANCE_COLUMNS]
     if weights.empty:
@@ -115,19 +138,22 @@ def moments_that_matter(
             scope_type="company", scope_id="all", importance_source="company"
         )
     ]
-    own = by_job.set_index(["job", "driver"]) if len(by_job) else None
-    for job in sorted(cells.loc[cells["job"] != "unknown", "job"].unique()):
-        performance = cells[cells["job"] == job].set_index("touchpoint_id")["performance_0_100"]
-        if own is not None and job in own.index.get_level_values("job"):
-            table = own.loc[job].reindex(weights.index)[IMPORTANCE_COLUMNS]
-            source = "job"
-        else:
-            table, source = weights, "company"
-        frames.append(
-            _scope_rows(table, performance, top_n).assign(
-                scope_type="job", scope_id=job, importance_source=source
+    for scope_type, (importance, performance) in scopes.items():
+        own = importance.set_index(["scope_id", "driver"])
+        with_own = set(own.index.get_level_values("scope_id"))
+        for scope_id in sorted(performance["scope_id"].unique()):
+            here = performance[performance["scope_id"] == scope_id]
+            if scope_id in with_own:
+                table, source = own.loc[scope_id].reindex(weights.index), scope_type
+            else:
+                table, source = weights, "company"
+            frames.append(
+                _scope_rows(
+                    table[IMPORTANCE_COLUMNS],
+                    here.set_index("touchpoint_id")["performance_0_100"],
+                    top_n,
+                ).assign(scope_type=scope_type, scope_id=scope_id, importance_source=source)
             )
-        )
     out = pd.concat(frames).reset_index()
     out["n"] = out["n"].astype("int64")
     return out[COLUMNS].reset_index(drop=True)

@@ -24,8 +24,9 @@ from typing import Any
 
 # Landed files read by the ingest floor, by folder under the landing directory.
 INGEST_FOLDERS = ("crm", "surveys", "reviews", "demo_api")
-# The review API's file is one JSON object holding every review: allow a large object.
-MAX_JSON_OBJECT_BYTES = 1 << 31
+# The review API's file is one JSON object holding every review: allow an object as large as
+# the file (DuckDB reserves buffers of this size, so a fixed 2 GiB broke its memory limit).
+MIN_JSON_OBJECT_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,8 @@ def run_ingest_floor(con: Any, landing: Path) -> dict[str, float]:
     for number, path in enumerate(landed_files(landing)):
         quoted = str(path).replace("'", "''")
         if path.suffix.lower() == ".json":
-            reader = f"read_json('{quoted}', maximum_object_size={MAX_JSON_OBJECT_BYTES})"
+            largest = max(MIN_JSON_OBJECT_BYTES, path.stat().st_size + 1)
+            reader = f"read_json('{quoted}', maximum_object_size={largest})"
         else:
             encoding = ", encoding = 'utf-16'" if _is_utf16(path) else ""
             reader = f"read_csv('{quoted}', all_varchar = true{encoding})"

@@ -84,8 +84,8 @@ MARTS_SUITE: dict[str, list[Expect]] = {
     ],
     "moments_that_matter": [
         unique_together("scope_type", "scope_id", "touchpoint_id"),
-        in_set("scope_type", ["company", "job"]),
-        in_set("importance_source", ["company", "job"]),
+        in_set("scope_type", ["company", "job", "territory", "business_unit", "channel"]),
+        in_set("importance_source", ["company", "job", "territory", "business_unit", "channel"]),
         between("importance_pct", 0, 100),
         between("performance_0_100", 0, 100),
         at_least("n", 1),

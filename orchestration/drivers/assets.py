@@ -22,11 +22,20 @@ ACTION_ROADMAP = dg.AssetKey(["marts", "action_roadmap"])
 COLUMNS = load_mart_columns(Path(__file__).with_name("marts.yml"))
 GRAINS = {
     DRIVER_IMPORTANCE: "outcome x driver (touchpoint)",
-    MOMENTS_THAT_MATTER: "scope (company, job) x touchpoint",
+    MOMENTS_THAT_MATTER: "scope (company, job, territory, business unit, channel) x touchpoint",
     CX_VALUE_CHAIN: "link (from metric -> to metric)",
     OPPORTUNITY_MAP: "job x touchpoint",
     ACTION_PRIORITIES: "candidate action",
     ACTION_ROADMAP: "action x month in flight",
+}
+
+# The scopes of marts.moments_that_matter besides the company: scope type -> column of
+# int_customer_keys.
+MOMENT_SCOPES = {
+    "job": "job_id",
+    "territory": "territory",
+    "business_unit": "business_unit",
+    "channel": "primary_channel",
 }
 
 SCORES = "intermediate.int_customer_touchpoint_scores"
@@ -62,9 +71,10 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
         _spec(
             MOMENTS_THAT_MATTER,
             [DRIVER_IMPORTANCE, ["intermediate", "int_customer_keys"]],
-            "Touchpoints that matter most for recommendation, for the company and each job: "
-            "the driver analysis' importance with its interval (the job's own where it has "
-            "enough answers), quadrant and rank; the journey heatmap's moments come from here.",
+            "Touchpoints that matter most for recommendation, for the company and each job, "
+            "territory, business unit and channel: the driver analysis' importance with its "
+            "interval (the scope's own where it has enough answers), quadrant and rank; the "
+            "journey heatmap's moments come from here.",
         ),
         _spec(
             CX_VALUE_CHAIN,
@@ -95,7 +105,7 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
 )
 def driver_marts(duckdb: DuckDBResource, business_settings: BusinessSettingsOverrides):
     from analytics import driver_marts as dm
-    from analytics.moments import job_importance, moments_that_matter
+    from analytics.moments import moments_that_matter, scope_importance, scope_performance
     from analytics.roadmap import action_roadmap
     from common.settings import raw_parquet_dir
     from ingest.parquet_export import export_table_parquet
@@ -113,7 +123,7 @@ def driver_marts(duckdb: DuckDBResource, business_settings: BusinessSettingsOver
         keys = read_relation(
             con,
             "intermediate.int_customer_keys",
-            ["customer_id", "customer_key", "job_id"],
+            ["customer_id", "customer_key", "job_id", *MOMENT_SCOPES.values()],
             order_by=["customer_id"],
         )
         clv = read_relation(
@@ -141,10 +151,20 @@ def driver_marts(duckdb: DuckDBResource, business_settings: BusinessSettingsOver
     chain = dm.cx_value_chain(operations, drivers, outcomes)
     clv_by_customer = clv.merge(keys, on="customer_key").set_index("customer_id")
     cells = dm.journey_cells(scores, keys, clv_by_customer["clv_horizon_eur"])
-    by_job = job_importance(drivers, outcomes, keys.set_index("customer_id")["job_id"], min_n=min_n)
+    by_customer = keys.set_index("customer_id")
+    # Customers without an account have job 'unknown': not a job anyone can act on.
+    jobs = by_customer["job_id"].where(by_customer["job_id"] != "unknown")
+    by_scope = {}
+    for scope_type, column in MOMENT_SCOPES.items():
+        scope_of = jobs if scope_type == "job" else by_customer[column]
+        by_scope[scope_type] = (
+            scope_importance(drivers, outcomes, scope_of, min_n=min_n),
+            scope_performance(scores, scope_of),
+        )
     moments = moments_that_matter(
-        importance, by_job, cells, performance, top_n=settings.moments_that_matter
+        importance, performance, by_scope, top_n=settings.moments_that_matter
     )
+    by_job = by_scope["job"][0].rename(columns={"scope_id": "job"})
     opportunities = dm.opportunity_map(importance, cells, by_job=by_job)
     priorities = dm.action_priorities(
         actions,

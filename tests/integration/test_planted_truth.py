@@ -109,9 +109,18 @@ def test_the_weak_delivery_territory_shows_in_the_heatmap_and_the_metrics(defaul
                 "and period_grain = 'month' and value is not null group by 1"
             ).fetchall()
         )
+        moments = con.execute(
+            "select scope_id, performance_0_100, importance_source from marts.moments_that_matter "
+            "where scope_type = 'territory' and touchpoint_id = 'delivery'"
+        ).df()
     assert set(delivery) == set(late) and set(on_time) == set(late)
     assert min(delivery, key=delivery.get) == weak
     assert min(on_time, key=on_time.get) == weak
+    # The driver analysis by territory: each territory has weights of its own, and the weak
+    # one's delivery performs worst.
+    assert set(moments["scope_id"]) == set(late)
+    assert set(moments["importance_source"]) == {"territory"}
+    assert moments.set_index("scope_id")["performance_0_100"].idxmin() == weak
 
 
 def test_moments_that_matter_come_from_the_driver_analysis(default_demo) -> None:
