@@ -137,19 +137,8 @@ def rox_marts(
             ["customer_key", "historic_margin_eur", "t", "clv_horizon_eur"],
             order_by=["customer_key"],
         )
-        active = read_relation(
-            con,
-            ACTIVE,
-            order_by=[
-                "month_start",
-                "job_id",
-                "segment",
-                "value_stream_id",
-                "territory",
-                "business_unit",
-                "primary_channel",
-            ],
-        )
+        # One row per month and customer scope (int_active_customers_monthly's grain).
+        active = read_relation(con, ACTIVE, order_by=["month_start", *CUSTOMER_SCOPES])
         metric_values = read_relation(
             con,
             "marts.metric_values",
