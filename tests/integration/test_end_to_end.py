@@ -393,22 +393,17 @@ def test_journey_heatmap_finds_the_planted_pain_point_and_moment_that_matters(
             ).fetchall()
         )
         events = con.execute("select count(*) from marts.fct_experience_events").fetchall()
-        company_moments = (
-            con.execute(
-                "select touchpoint_id, importance_pct_ci_low, importance_rank, "
-                "is_moment_that_matters from marts.moments_that_matter "
-                "where scope_type = 'company'"
-            )
-            .df()
-            .set_index("touchpoint_id")
-        )
-        flagged = {
-            r[0]
-            for r in con.execute(
-                "select touchpoint_id from marts.moments_that_matter "
-                "where scope_type in ('company', 'job') and is_moment_that_matters"
+        moments = {
+            (scope_id, touchpoint): (is_moment, ci_low, touchpoints)
+            for scope_id, touchpoint, is_moment, ci_low, touchpoints in con.execute(
+                "select scope_id, touchpoint_id, is_moment_that_matters, importance_pct_ci_low, "
+                "count(*) over (partition by scope_type, scope_id) "
+                "from marts.moments_that_matter where scope_type in ('company', 'job')"
             ).fetchall()
         }
+        heatmap_flags = con.execute(
+            "select distinct job, touchpoint_id, is_moment_that_matters from marts.journey_heatmap"
+        ).fetchall()
     pain = (
         cells.assign(pain=cells["volume"] * (cells["heat_label"] == "pain"))
         .groupby("touchpoint_id")[["pain", "volume"]]
@@ -417,16 +412,15 @@ def test_journey_heatmap_finds_the_planted_pain_point_and_moment_that_matters(
     pain_share = pain["pain"] / pain["volume"]
     assert pain_share.idxmax() == small_demo.truth["pain_touchpoint"]
     assert pain_share.max() > 0.5
-    # A few hundred customers give about a hundred NPS answers: the company's weights only.
-    # The strongest driver is a moment exactly when its interval's lower bound clears the
-    # mean importance (on the default company it does: tests/integration/test_planted_truth.py).
-    moments = set(cells.loc[cells["is_moment_that_matters"], "touchpoint_id"])
-    strongest = small_demo.truth["strongest_driver_touchpoint"]
-    clears = company_moments.loc[strongest, "importance_pct_ci_low"] > 100 / len(company_moments)
-    assert (strongest in moments) == clears
-    assert company_moments.loc[strongest, "importance_rank"] == 1
-    # The heatmap's flags are the driver analysis' (the job's moments, else the company's).
-    assert moments <= flagged
+    # About eighty NPS answers here: too few for the driver analysis to recover the planted
+    # driver (the default company does: tests/integration/test_planted_truth.py). What holds at
+    # any size: the heatmap's flag is the analysis' (the job's row, else the company's), and
+    # only a touchpoint whose interval clears the mean importance is a moment.
+    for job, touchpoint, is_moment in heatmap_flags:
+        row = moments.get((job, touchpoint), moments.get(("all", touchpoint)))
+        assert is_moment == (row is not None and row[0]), (job, touchpoint)
+    for is_moment, ci_low, touchpoints in moments.values():
+        assert not is_moment or ci_low > 100 / touchpoints
     assert rates["survey_responses"] > 0.95 and rates["tickets"] > 0.95
     assert rates["reviews_trustpilot"] > 0.95 and rates["reviews_app_store"] == 0
     assert events[0][0] > 0

@@ -24,7 +24,9 @@ def _script():
 
 def test_intervals_cover_the_planted_effects_in_most_seeds() -> None:
     script = _script()
-    runs = [script.run_seed(seed, 2000) for seed in (101, 102, 103)]
+    # 3,000 customers: since the demo plants a territory that delivers worse, 2,000 left the
+    # hard initiative's interval reaching 0 at one seed (-0.1 to 11.2, truth 9.3; it covered).
+    runs = [script.run_seed(seed, 3000) for seed in (101, 102, 103)]
     checks = [key for key, value in runs[0].items() if isinstance(value, bool)]
     assert len(checks) == 7
     for check in checks:
