@@ -247,7 +247,7 @@ def opportunity_map(
     opportunity_score = importance share (0-1) x performance gap (0-1, 100 - score) x CLV at
     stake (EUR): an important, weak touchpoint that many valuable customers pass scores high.
     `cells`: job, touchpoint_id, performance_0_100, customers, clv_at_stake_eur. Importance is
-    the job's own (`by_job`, analytics.moments.job_importance) where the job had enough
+    the job's own (`by_job`, analytics.moments.scope_importance) where the job had enough
     answers, else the company's (importance_source says which).
     """
     weights = importance[importance["outcome"] == outcome].set_index("driver")

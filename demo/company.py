@@ -202,12 +202,18 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def _late_log_odds(q_delivery: np.ndarray) -> np.ndarray:
+    """Log-odds of a late delivery from the customer's delivery quality, before the territory's
+    shift and any initiative (the simulation and the territory's compensation share it)."""
+    return -1.3 - 1.0 * q_delivery
+
+
 def _territory_late_shift(customers: pd.DataFrame) -> np.ndarray:
     """Each customer's shift of the late-delivery log-odds: +WEAK_DELIVERY_LATE_LOGIT_SHIFT in
     the weak territory, and in every other territory the one negative shift that leaves the
     mean late probability over customers (before any initiative) unchanged (by bisection: no
     random draws, so the simulation's random streams stay as they were)."""
-    base = -1.3 - 1.0 * customers["quality_delivery"].to_numpy()
+    base = _late_log_odds(customers["quality_delivery"].to_numpy())
     weak = customers["territory"].to_numpy() == WEAK_DELIVERY_TERRITORY
     if weak.all() or not weak.any():
         return np.zeros(len(customers))
@@ -349,7 +355,7 @@ def _simulate_orders(rng: np.random.Generator, customers: pd.DataFrame, days: in
         order_day = np.floor(day).astype(np.int64)
         initiative_lift = np.where(order_day >= effective_day, INITIATIVE_LATE_LOGIT_EFFECT, 0.0)
         late = rng.random(idx.size) < _sigmoid(
-            -1.3 - 1.0 * q_delivery[idx] + territory_shift[idx] - initiative_lift
+            _late_log_odds(q_delivery[idx]) + territory_shift[idx] - initiative_lift
         )
         drops = rng.random(idx.size) < _sigmoid(-2.2 - 0.5 * experience_z[idx] + 1.2 * late)
         rounds.append(pd.DataFrame({"customer_idx": idx, "day": order_day, "late": late}))
