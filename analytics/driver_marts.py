@@ -1,4 +1,5 @@
-"""The levers: driver importance, the chain of CX value, the opportunity map, action priorities.
+"""The levers: driver importance, the chain of CX value, action priorities (the opportunity
+map is analytics/opportunities.py).
 
 Plain pandas in and out; the orchestration reads the warehouse and writes the frames.
 Customer-level inputs: one row per customer with their mean 0-100 score per touchpoint (the
@@ -26,7 +27,8 @@ OUTCOMES = {
 }
 
 
-def _driver_means(scores: pd.DataFrame, by: list[str]) -> pd.Series:
+def driver_means(scores: pd.DataFrame, by: list[str]) -> pd.Series:
+    """The mean 0-100 driver score by `by`: a sum of sums over a sum of counts."""
     totals = scores.groupby(by, sort=True, observed=True)[
         ["driver_score_sum_0_100", "driver_scores"]
     ].sum()
@@ -39,40 +41,13 @@ def driver_matrix(scores: pd.DataFrame) -> pd.DataFrame:
     (customer_id, touchpoint_id, driver_scores, driver_score_sum_0_100)."""
     linked = scores[scores["customer_id"].notna() & scores["touchpoint_id"].notna()]
     linked = linked.assign(customer_id=linked["customer_id"].astype("int64"))
-    means = _driver_means(linked, ["customer_id", "touchpoint_id"])
+    means = driver_means(linked, ["customer_id", "touchpoint_id"])
     return means.unstack("touchpoint_id")
 
 
 def touchpoint_performance(scores: pd.DataFrame) -> pd.Series:
     """Each touchpoint's mean 0-100 score over all the drivers' signals, linked or not."""
-    return _driver_means(scores[scores["touchpoint_id"].notna()], ["touchpoint_id"])
-
-
-def journey_cells(
-    scores: pd.DataFrame, customers: pd.DataFrame, clv_horizon_eur: pd.Series
-) -> pd.DataFrame:
-    """One row per job x touchpoint that customers pass: how many, their CLV, its performance.
-
-    `scores`: compact rows (customer_id, touchpoint_id, signals, driver_scores,
-    driver_score_sum_0_100); `customers`: customer_id and job_id (int_customer_keys);
-    `clv_horizon_eur`: CLV by customer_id (customers without one count 0). A customer passes a
-    touchpoint with any signal there, scored or not; performance is the mean of the drivers'
-    scores of the job's signals there, unlinked signals counting as job 'unknown'.
-    """
-    rows = scores[scores["touchpoint_id"].notna()]
-    job = customers.set_index("customer_id")["job_id"]
-    rows = rows.assign(job=rows["customer_id"].map(job).fillna("unknown").astype(object))
-    linked = rows[rows["customer_id"].notna() & (rows["signals"] > 0)]
-    passed = linked[["job", "touchpoint_id", "customer_id"]].drop_duplicates()
-    passed = passed.assign(clv=passed["customer_id"].map(clv_horizon_eur))
-    cells = passed.groupby(["job", "touchpoint_id"], sort=True).agg(
-        customers=("customer_id", "size"), clv_at_stake_eur=("clv", "sum")
-    )
-    cells["clv_at_stake_eur"] = cells["clv_at_stake_eur"].astype(float)
-    cells["performance_0_100"] = _driver_means(rows, ["job", "touchpoint_id"]).reindex(cells.index)
-    return cells.reset_index()[
-        ["job", "touchpoint_id", "customers", "clv_at_stake_eur", "performance_0_100"]
-    ]
+    return driver_means(scores[scores["touchpoint_id"].notna()], ["touchpoint_id"])
 
 
 def driver_importance(
@@ -236,58 +211,6 @@ def cx_value_chain(
     return pd.DataFrame(rows)
 
 
-def opportunity_map(
-    importance: pd.DataFrame,
-    cells: pd.DataFrame,
-    outcome: str = "likelihood_to_recommend",
-    by_job: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """One row per job x touchpoint: where to invest next.
-
-    opportunity_score = importance share (0-1) x performance gap (0-1, 100 - score) x CLV at
-    stake (EUR): an important, weak touchpoint that many valuable customers pass scores high.
-    `cells`: job, touchpoint_id, performance_0_100, customers, clv_at_stake_eur. Importance is
-    the job's own (`by_job`, analytics.moments.scope_importance) where the job had enough
-    answers, else the company's (importance_source says which).
-    """
-    weights = importance[importance["outcome"] == outcome].set_index("driver")
-    out = cells.copy()
-    company = out["touchpoint_id"].map(weights["importance_pct"])
-    own = pd.Series(float("nan"), index=out.index)
-    if by_job is not None and not by_job.empty:
-        keyed = by_job.set_index(["job", "driver"])["importance_pct"]
-        own = pd.Series(
-            [
-                keyed.get((j, t), float("nan"))
-                for j, t in zip(out["job"], out["touchpoint_id"], strict=True)
-            ],
-            index=out.index,
-            dtype=float,
-        )
-    out["importance_pct"] = own.where(own.notna(), company)
-    out["importance_source"] = np.where(own.notna(), "job", "company")
-    out["performance_gap"] = 100.0 - out["performance_0_100"]
-    out["opportunity_score"] = (
-        out["importance_pct"] / 100.0 * out["performance_gap"] / 100.0 * out["clv_at_stake_eur"]
-    )
-    out["rank"] = out["opportunity_score"].rank(ascending=False, method="first").astype("Int64")
-    out["lever"] = [
-        f"Raise {tp} for customers doing '{job}': {gap:.0f} points below perfect, "
-        f"{imp:.0f}% of what drives recommendation, EUR {value:,.0f} of CLV passes through it"
-        if pd.notna(imp)
-        else f"Not enough data on {tp} for '{job}' to rank it"
-        for tp, job, gap, imp, value in zip(
-            out["touchpoint_id"],
-            out["job"],
-            out["performance_gap"],
-            out["importance_pct"],
-            out["clv_at_stake_eur"],
-            strict=True,
-        )
-    ]
-    return out.sort_values("rank").reset_index(drop=True)
-
-
 def tickets_last_12_months(metric_values: pd.DataFrame, as_of) -> pd.Series:
     """Tickets per touchpoint in the 12 months up to `as_of`: the n of the monthly
     first_reply_hours values (one per ticket with a first reply) by touchpoint."""
@@ -327,6 +250,9 @@ def action_priorities(
     priority_score = first_year_value_eur / effort_eur. Ties: the shorter action first, then
     the cheaper, then the action id, so no two actions share a rank.
     """
+    if "scope_type" in opportunities:
+        # The job rows cover every customer once; the other scope types restate them.
+        opportunities = opportunities[opportunities["scope_type"] == "job"]
     stake = opportunities.groupby("touchpoint_id")["opportunity_score"].sum()
     gap = opportunities.groupby("touchpoint_id")["performance_gap"].mean() / 100.0
     tickets = (

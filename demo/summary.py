@@ -81,7 +81,9 @@ def cx_headlines(con: duckdb.DuckDBPyConnection) -> list[str]:
     )
     if pain:
         lines.append(f"  biggest pain point      {pain}")
-    lever = _scalar(con, "select lever from marts.opportunity_map order by rank")
+    lever = _scalar(
+        con, "select lever from marts.opportunity_map where scope_type = 'job' order by rank"
+    )
     if lever:
         lines.append(f"  top opportunity         {lever}")
     at_risk = _scalar(con, "select sum(revenue_at_risk_eur) from marts.clv_by_segment")

@@ -102,9 +102,10 @@ MARTS_SUITE: dict[str, list[Expect]] = {
         ),
     ],
     "opportunity_map": [
-        unique_together("job", "touchpoint_id"),
+        unique_together("scope_type", "scope_id", "touchpoint_id"),
+        in_set("scope_type", ["job", "territory", "business_unit", "channel"]),
+        unique_together("scope_type", "rank"),
         not_null("rank"),
-        unique("rank"),
         between("performance_0_100", 0, 100),
         between("importance_pct", 0, 100),
         at_least("clv_at_stake_eur", 0),

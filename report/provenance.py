@@ -91,6 +91,7 @@ REPORT_MARTS: dict[str, tuple[str, ...]] = {
         "importance_rank",
     ),
     "opportunity_map": (
+        "scope_type",
         "job",
         "touchpoint_id",
         "clv_at_stake_eur",

@@ -24,7 +24,7 @@ GRAINS = {
     DRIVER_IMPORTANCE: "outcome x driver (touchpoint)",
     MOMENTS_THAT_MATTER: "scope (company, job, territory, business unit, channel) x touchpoint",
     CX_VALUE_CHAIN: "link (from metric -> to metric)",
-    OPPORTUNITY_MAP: "job x touchpoint",
+    OPPORTUNITY_MAP: "scope (job, territory, business unit, channel) x touchpoint",
     ACTION_PRIORITIES: "candidate action",
     ACTION_ROADMAP: "action x month in flight",
 }
@@ -85,7 +85,8 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
         _spec(
             OPPORTUNITY_MAP,
             [DRIVER_IMPORTANCE, ["marts", "customer_clv"], ["intermediate", "int_customer_keys"]],
-            "Job x touchpoint: importance x performance gap x CLV at stake, ranked.",
+            "Job, territory, business unit and channel x touchpoint: importance x performance "
+            "gap x CLV at stake, ranked within each scope type.",
         ),
         _spec(
             ACTION_PRIORITIES,
@@ -106,6 +107,7 @@ def _spec(key: dg.AssetKey, deps: list, description: str) -> dg.AssetSpec:
 def driver_marts(duckdb: DuckDBResource, business_settings: BusinessSettingsOverrides):
     from analytics import driver_marts as dm
     from analytics.moments import moments_that_matter, scope_importance, scope_performance
+    from analytics.opportunities import opportunity_map, scope_cells
     from analytics.roadmap import action_roadmap
     from common.settings import raw_parquet_dir
     from ingest.parquet_export import export_table_parquet
@@ -149,23 +151,32 @@ def driver_marts(duckdb: DuckDBResource, business_settings: BusinessSettingsOver
     if importance.empty:
         raise dg.Failure("too few customers with outcomes for a driver analysis")
     chain = dm.cx_value_chain(operations, drivers, outcomes)
-    clv_by_customer = clv.merge(keys, on="customer_key").set_index("customer_id")
-    cells = dm.journey_cells(scores, keys, clv_by_customer["clv_horizon_eur"])
+    clv_of = clv.merge(keys, on="customer_key").set_index("customer_id")["clv_horizon_eur"]
     by_customer = keys.set_index("customer_id")
     # Customers without an account have job 'unknown': not a job anyone can act on.
     jobs = by_customer["job_id"].where(by_customer["job_id"] != "unknown")
-    by_scope = {}
+    by_scope, cells = {}, {}
     for scope_type, column in MOMENT_SCOPES.items():
         scope_of = jobs if scope_type == "job" else by_customer[column]
         by_scope[scope_type] = (
             scope_importance(drivers, outcomes, scope_of, min_n=min_n),
             scope_performance(scores, scope_of),
         )
+        # The opportunity map's jobs keep the unlinked signals as job 'unknown'.
+        cells[scope_type] = (
+            scope_cells(scores, by_customer["job_id"], clv_of, unlinked="unknown")
+            if scope_type == "job"
+            else scope_cells(scores, scope_of, clv_of)
+        )
     moments = moments_that_matter(
         importance, performance, by_scope, top_n=settings.moments_that_matter
     )
-    by_job = by_scope["job"][0].rename(columns={"scope_id": "job"})
-    opportunities = dm.opportunity_map(importance, cells, by_job=by_job)
+    opportunities = opportunity_map(
+        importance,
+        cells,
+        {scope_type: own for scope_type, (own, _) in by_scope.items()},
+        min_scores=settings.min_signals_heatmap_cell,
+    )
     priorities = dm.action_priorities(
         actions,
         opportunities,

@@ -90,6 +90,9 @@ def opportunities(page: Page, marts: Marts) -> None:
     frame = page.usable(marts, mart, ["opportunity_score"])
     if frame is None:
         return
+    if "scope_type" in frame.columns:
+        # The ranking of jobs x touchpoints; the territory, brand and channel rows restate it.
+        frame = frame[frame["scope_type"] == "job"]
     bars, rows = [], []
     for r in _ranked(frame, "opportunity_score", 10).to_dict("records"):
         if not is_number(r["opportunity_score"]):

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analytics import driver_marts as dm
+from tests.analytics.signals import compact_scores, experience_signals
 
 
 def customers(n: int = 1500, seed: int = 4) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -95,43 +96,6 @@ def test_value_chain_weighs_operations_per_outcome_without_circular_links() -> N
     assert links.loc[("likelihood_to_recommend", "spend_change_eur"), "n"] == len(drivers)
 
 
-def test_opportunity_score_is_importance_times_gap_times_value() -> None:
-    importance = pd.DataFrame(
-        {
-            "outcome": "likelihood_to_recommend",
-            "driver": ["delivery", "support"],
-            "importance_pct": [60.0, 40.0],
-        }
-    )
-    cells = pd.DataFrame(
-        {
-            "job": ["j1", "j1", "j2"],
-            "touchpoint_id": ["delivery", "support", "website"],
-            "performance_0_100": [90.0, 40.0, 70.0],
-            "customers": [100, 50, 10],
-            "clv_at_stake_eur": [10000.0, 5000.0, 999.0],
-        }
-    )
-    out = dm.opportunity_map(importance, cells).set_index("touchpoint_id")
-    assert out.loc["delivery", "opportunity_score"] == pytest.approx(0.6 * 0.1 * 10000)
-    assert out.loc["support", "opportunity_score"] == pytest.approx(0.4 * 0.6 * 5000)
-    assert out.loc["support", "rank"] == 1 and out.loc["delivery", "rank"] == 2
-    assert pd.isna(out.loc["website", "opportunity_score"])
-    assert (
-        "support" in out.loc["support", "lever"]
-        and "Not enough data" in out.loc["website", "lever"]
-    )
-    assert set(out["importance_source"]) == {"company"}
-    # A job with enough answers of its own uses its own importance, flagged; others fall back.
-    by_job = pd.DataFrame(
-        {"job": ["j1", "j1"], "driver": ["delivery", "support"], "importance_pct": [20.0, 80.0]}
-    )
-    own = dm.opportunity_map(importance, cells, by_job=by_job).set_index("touchpoint_id")
-    assert own.loc["support", "opportunity_score"] == pytest.approx(0.8 * 0.6 * 5000)
-    assert own.loc["delivery", "importance_source"] == "job"
-    assert own.loc["website", "importance_source"] == "company"
-
-
 def test_actions_rank_by_value_against_cost_duration_and_complexity() -> None:
     opportunities = pd.DataFrame(
         {
@@ -188,44 +152,9 @@ def test_a_shorter_action_wins_a_tie_on_score() -> None:
     assert (out.loc["B", "rank"], out.loc["A", "rank"]) == (1, 2)
 
 
-def _signals(seed: int = 8) -> pd.DataFrame:
-    """Experience signals: some unlinked, some unscored, some relationship NPS answers."""
-    rng = np.random.default_rng(seed)
-    n = 3000
-    frame = pd.DataFrame(
-        {
-            "customer_id": pd.array(rng.integers(1, 80, n), dtype="Int32"),
-            "month_start": pd.Timestamp("2025-01-01")
-            + pd.to_timedelta(rng.integers(0, 5, n) * 31, unit="D"),
-            "touchpoint_id": np.array(["delivery", "support", "web", None], dtype=object)[
-                rng.integers(0, 4, n)
-            ],
-            "score_0_100": np.where(rng.random(n) < 0.2, np.nan, rng.integers(0, 5, n) * 25.0),
-            "is_nps": rng.random(n) < 0.15,
-        }
-    )
-    frame.loc[rng.random(n) < 0.1, "customer_id"] = pd.NA
-    return frame
-
-
-def _compact(signals: pd.DataFrame) -> pd.DataFrame:
-    """As int_customer_touchpoint_scores (nulls are keys too)."""
-    driver = signals["score_0_100"].where(~signals["is_nps"])
-    grouped = signals.assign(driver=driver).groupby(
-        ["customer_id", "month_start", "touchpoint_id"], dropna=False, sort=True
-    )
-    return pd.DataFrame(
-        {
-            "signals": grouped.size(),
-            "driver_scores": grouped["driver"].count(),
-            "driver_score_sum_0_100": grouped["driver"].sum(),
-        }
-    ).reset_index()
-
-
 def test_compact_scores_give_the_drivers_of_one_row_per_signal() -> None:
-    signals = _signals()
-    compact = _compact(signals)
+    signals = experience_signals()
+    compact = compact_scores(signals)
     assert len(compact) < len(signals) / 2
     drivers_signals = signals[~signals["is_nps"]].dropna(subset=["touchpoint_id", "score_0_100"])
     linked = drivers_signals.dropna(subset=["customer_id"])
@@ -248,28 +177,3 @@ def test_compact_scores_give_the_drivers_of_one_row_per_signal() -> None:
         check_names=False,
         rtol=1e-12,
     )
-
-
-def test_journey_cells_count_customers_passing_and_their_clv() -> None:
-    signals = _signals(9)
-    compact = _compact(signals)
-    customers = pd.DataFrame({"customer_id": np.arange(1, 80)}).assign(
-        job_id=lambda f: np.where(f["customer_id"] % 3 == 0, "furnish", "move")
-    )
-    clv = pd.Series(np.arange(1, 80) * 10.0, index=np.arange(1, 80)).iloc[5:]  # 1-5 have none
-    cells = dm.journey_cells(compact, customers, clv).set_index(["job", "touchpoint_id"])
-    job = customers.set_index("customer_id")["job_id"]
-    at = signals.dropna(subset=["touchpoint_id"]).assign(
-        job=lambda f: f["customer_id"].map(job).fillna("unknown").astype(object)
-    )
-    passed = at.dropna(subset=["customer_id"]).drop_duplicates(
-        ["job", "touchpoint_id", "customer_id"]
-    )
-    for (job_id, touchpoint), group in passed.groupby(["job", "touchpoint_id"]):
-        cell = cells.loc[(job_id, touchpoint)]
-        assert cell["customers"] == len(group)
-        ids = group["customer_id"].astype(int)
-        assert cell["clv_at_stake_eur"] == pytest.approx(clv.reindex(ids).fillna(0).sum())
-        scored = at[(at["job"] == job_id) & (at["touchpoint_id"] == touchpoint) & ~at["is_nps"]]
-        assert cell["performance_0_100"] == pytest.approx(scored["score_0_100"].mean())
-    assert len(cells) == passed.groupby(["job", "touchpoint_id"]).ngroups

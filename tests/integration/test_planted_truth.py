@@ -49,7 +49,7 @@ def test_the_strongest_driver_ranks_first_and_the_pain_point_is_a_top_opportunit
         ).df()
         opportunities = con.execute(
             "select touchpoint_id, sum(opportunity_score) as score from marts.opportunity_map "
-            "group by touchpoint_id order by score desc"
+            "where scope_type = 'job' group by touchpoint_id order by score desc"
         ).df()
     strongest, pain = demo.truth["strongest_driver_touchpoint"], demo.truth["pain_touchpoint"]
     assert importance.iloc[0]["driver"] == strongest
@@ -87,7 +87,9 @@ def test_heatmap_and_clv_follow_the_planted_truth(default_demo) -> None:
     assert demo.truth["strongest_driver_touchpoint"] in moments
 
 
-def test_the_weak_delivery_territory_shows_in_the_heatmap_and_the_metrics(default_demo) -> None:
+def test_the_weak_delivery_territory_shows_in_heatmap_metrics_and_opportunities(
+    default_demo,
+) -> None:
     """The planted territory delivers late more often: its delivery cells score lowest of all
     territories and its on-time rate is the lowest, while the company's late rate is as before."""
     demo, warehouse = default_demo
@@ -113,6 +115,11 @@ def test_the_weak_delivery_territory_shows_in_the_heatmap_and_the_metrics(defaul
             "select scope_id, performance_0_100, importance_source from marts.moments_that_matter "
             "where scope_type = 'territory' and touchpoint_id = 'delivery'"
         ).df()
+        opportunities = con.execute(
+            "select scope_id, performance_gap, is_suppressed, importance_source "
+            "from marts.opportunity_map where scope_type = 'territory' "
+            "and touchpoint_id = 'delivery'"
+        ).df()
     assert set(delivery) == set(late) and set(on_time) == set(late)
     assert min(delivery, key=delivery.get) == weak
     assert min(on_time, key=on_time.get) == weak
@@ -121,6 +128,11 @@ def test_the_weak_delivery_territory_shows_in_the_heatmap_and_the_metrics(defaul
     assert set(moments["scope_id"]) == set(late)
     assert set(moments["importance_source"]) == {"territory"}
     assert moments.set_index("scope_id")["performance_0_100"].idxmin() == weak
+    # The opportunity map by territory: the weak one's delivery is furthest from perfect.
+    assert set(opportunities["scope_id"]) == set(late)
+    assert not opportunities["is_suppressed"].any()
+    assert set(opportunities["importance_source"]) == {"territory"}
+    assert opportunities.set_index("scope_id")["performance_gap"].idxmax() == weak
 
 
 def test_moments_that_matter_come_from_the_driver_analysis(default_demo) -> None:

@@ -232,10 +232,11 @@ def test_captions_name_the_mart_the_run_and_link_the_asset() -> None:
     frames = {
         "opportunity_map": pd.DataFrame(
             {
-                "job": ["j1", "j2"],
-                "touchpoint_id": ["t1", "t2"],
-                "opportunity_score": [5.0, 9.0],
-                "rank": [2, 1],
+                "scope_type": ["job", "job", "territory"],
+                "job": ["j1", "j2", "all"],
+                "touchpoint_id": ["t1", "t2", "t1"],
+                "opportunity_score": [5.0, 9.0, 50.0],
+                "rank": [2, 1, 1],
             }
         ),
         "business_kpis": pd.DataFrame(
@@ -255,7 +256,7 @@ def test_captions_name_the_mart_the_run_and_link_the_asset() -> None:
     assert text.startswith("Source: marts.opportunity_map, run run-42")
     assert 'href="http://ui.test:3000/assets/marts/opportunity_map"' in opportunities
     assert 'href="http://ui.test:3000/runs/run-42"' in opportunities
-    # The highest score (rank 1) is the top bar.
+    # The highest score (rank 1) is the top bar; the ranking is of jobs, not territories.
     bars = svg_marks(figure_svg(html, "opportunity-ranking"), "bar")
     assert top_to_bottom(bars) == ["t2 \u00b7 j2: EUR 9", "t1 \u00b7 j1: EUR 5"]
     assert "Source: marts.business_kpis, run r0" in re.sub(r"<[^>]+>", "", html)
