@@ -25,6 +25,23 @@ _WHO = {
     "business_unit": "customers of {}",
     "channel": "customers buying by {}",
 }
+COLUMNS = [
+    "scope_type",
+    "scope_id",
+    "job",
+    "touchpoint_id",
+    "customers",
+    "clv_at_stake_eur",
+    "driver_scores",
+    "performance_0_100",
+    "importance_pct",
+    "importance_source",
+    "is_suppressed",
+    "performance_gap",
+    "opportunity_score",
+    "rank",
+    "lever",
+]
 CELL_COLUMNS = [
     "scope_id",
     "touchpoint_id",
@@ -115,7 +132,7 @@ def opportunity_map(
         out.loc[out["is_suppressed"], "performance_0_100"] = np.nan
         frames.append(out.assign(scope_type=scope_type))
     if not frames:
-        return pd.DataFrame()
+        return pd.DataFrame(columns=COLUMNS)
     out = pd.concat(frames, ignore_index=True)
     out["job"] = np.where(out["scope_type"] == "job", out["scope_id"], "all")
     out["performance_gap"] = 100.0 - out["performance_0_100"]
@@ -146,6 +163,5 @@ def opportunity_map(
     return (
         out.assign(_order=order)
         .sort_values(["_order", "rank", "scope_id", "touchpoint_id"], kind="stable")
-        .drop(columns="_order")
-        .reset_index(drop=True)
+        .reset_index(drop=True)[COLUMNS]
     )

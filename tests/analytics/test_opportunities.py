@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analytics import driver_marts as dm
-from analytics.opportunities import CELL_COLUMNS, opportunity_map, scope_cells
+from analytics.opportunities import CELL_COLUMNS, COLUMNS, opportunity_map, scope_cells
 from tests.analytics.signals import compact_scores, experience_signals
 
 IMPORTANCE = pd.DataFrame(
@@ -43,6 +43,7 @@ def test_opportunity_score_is_importance_times_gap_times_value_ranked_within_sco
         ),
     }
     out = opportunity_map(IMPORTANCE, cells)
+    assert list(out.columns) == COLUMNS
     assert list(out["scope_type"].unique()) == ["job", "territory"]
     jobs = out[out["scope_type"] == "job"].set_index("touchpoint_id")
     assert jobs.loc["delivery", "opportunity_score"] == pytest.approx(0.6 * 0.1 * 10000)
