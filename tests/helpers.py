@@ -87,9 +87,10 @@ STAGED_BUILD = (
 )
 
 
-def build_warehouse(*dbt_args: str) -> Build:
+def build_warehouse(*dbt_args: str, steps: tuple = STAGED_BUILD) -> Build:
     """Build every dbt model of the warehouse in ROX_WAREHOUSE as the pipeline orders it, with
     the real Python assets between the dbt invocations (`dbt build` in one go cannot run them).
+    `steps` may be the first steps of STAGED_BUILD, or a narrower selection in the same form.
 
     Stops at the first failing dbt invocation; a failing Python asset fails the test.
     """
@@ -100,7 +101,7 @@ def build_warehouse(*dbt_args: str) -> Build:
     returncode, output = 0, []
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ROX_RAW_PARQUET_DIR", parquet)
-        for step in STAGED_BUILD:
+        for step in steps:
             if isinstance(step[0], tuple):
                 defs = build_definitions()
                 result = dg.materialize(
