@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.driver_marts import driver_means
+from analytics.moments import OUTCOME
 
-OUTCOME = "likelihood_to_recommend"
 # The order of the scope types in the mart: the job ranking first, as the report reads it.
 SCOPE_TYPES = ("job", "territory", "business_unit", "channel")
 # How a lever names the customers of a scope.
